@@ -1,0 +1,73 @@
+/* sh-rpc-server.h - request/reply dispatch over nng rep sockets.
+ *
+ * Threading: one rep socket listens on every URL (ipc://, tcp://, tls+tcp://).
+ * A fixed set of worker threads each owns one nng context, so a slow handler
+ * only occupies its own worker while the others keep answering.  Each worker
+ * receives a request, decodes and validates the envelope, calls the auth hook
+ * and then the handler synchronously, and sends the reply.  Per-worker state
+ * (for example a read-only database connection) comes from worker_init.
+ *
+ * Shutdown (sh_rpc_server_stop): idle workers are woken and leave, busy
+ * ones finish and send their reply, then all are joined; the socket and its
+ * listeners close in sh_rpc_server_destroy.  Everything a handler hangs off the reply must come from the
+ * call's arena; the server frees it after packing. */
+#ifndef SH_RPC_SERVER_H
+#define SH_RPC_SERVER_H
+
+#include <stddef.h>
+
+#include "sh-error.h"
+#include "sh-util.h"
+#include "sh-wire.h"
+
+typedef enum sh_rpc_transport {
+    SH_RPC_TRANSPORT_OTHER = 0,
+    SH_RPC_TRANSPORT_INPROC,
+    SH_RPC_TRANSPORT_IPC,
+    SH_RPC_TRANSPORT_TCP,
+} sh_rpc_transport;
+
+typedef struct sh_rpc_call {
+    const sh_request *request;
+    sh_reply *reply;       /* set reply->body_case and the member; status is set by the server */
+    sh_arena *arena;       /* owns everything hanging off reply */
+    sh_rpc_transport transport;
+    char peer[80];         /* "ipc", "127.0.0.1:53411", ... for logs */
+    void *worker;          /* from worker_init */
+    int worker_index;
+} sh_rpc_call;
+
+/* Handlers return SH_OK or an error that becomes the reply's status and
+ * message.  They must not block for long: long work becomes a job. */
+typedef sh_status (*sh_rpc_handler_fn)(sh_rpc_call *call, void *user, sh_error *err);
+/* Called before the handler; an error (SH_ERR_UNAUTHENTICATED) refuses the call. */
+typedef sh_status (*sh_rpc_auth_fn)(const sh_rpc_call *call, void *user, sh_error *err);
+
+typedef struct sh_rpc_server_config {
+    const char *const *urls;
+    size_t n_urls;
+    int n_workers;             /* default 4 */
+    sh_rpc_handler_fn handler;
+    sh_rpc_auth_fn auth;       /* optional */
+    void *user;
+    void *(*worker_init)(void *user, int index); /* optional; NULL result is an error */
+    void (*worker_fini)(void *worker, void *user);
+    int ipc_permissions;       /* default 0600 */
+} sh_rpc_server_config;
+
+typedef struct sh_rpc_server sh_rpc_server;
+
+/* Binds every URL and starts the workers. */
+sh_status sh_rpc_server_create(const sh_rpc_server_config *cfg, sh_rpc_server **out, sh_error *err);
+/* Stop accepting, let in-flight requests finish, join the workers.  Idempotent. */
+void sh_rpc_server_stop(sh_rpc_server *srv);
+void sh_rpc_server_destroy(sh_rpc_server *srv);
+
+/* The bound URLs, with a tcp port 0 resolved to the real port. */
+size_t sh_rpc_server_urls(const sh_rpc_server *srv, const char *const **urls);
+
+/* Resolve the local address of a listener to a URL (tcp port 0 -> real port). */
+sh_status sh_listener_url(nng_listener l, const char *configured, char *out, size_t out_len,
+                          sh_error *err);
+
+#endif
