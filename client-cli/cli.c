@@ -13,6 +13,12 @@
 
 static const sh_cli_command *const command_tables[] = {
     sh_cli_status_commands,
+    sh_cli_backup_commands,
+    sh_cli_jobs_commands,
+    sh_cli_schedules_commands,
+    sh_cli_settings_commands,
+    sh_cli_sync_commands,
+    sh_cli_scenes_commands,
 };
 
 #define N_TABLES (sizeof command_tables / sizeof command_tables[0])
@@ -55,7 +61,11 @@ static sh_status ensure_client(sh_cli *cli, sh_error *err)
 {
     if (cli->client)
         return SH_OK;
-    sh_rpc_client_options o = {.token = cli->token, .timeout_ms = cli->timeout_ms};
+    sh_rpc_client_options o = {.token = cli->token,
+                               .timeout_ms = cli->timeout_ms,
+                               .tls_ca_file = cli->tls_ca,
+                               .tls_cert_key_file = cli->tls_cert,
+                               .tls_server_name = cli->tls_server_name};
     return sh_rpc_client_create(cli->url, &o, &cli->client, err);
 }
 
@@ -130,6 +140,11 @@ static void print_help(sh_cli *cli, FILE *to, const char *only_group)
             "Global options:\n"
             "  -c, --connect URL   daemon URL (default: the local ipc socket; env STASHHOG_CONNECT)\n"
             "  -t, --token TOKEN   auth token for tcp:// daemons (env STASHHOG_TOKEN)\n"
+            "      --tls-ca FILE   CA (PEM) that a tls+tcp:// daemon's certificate must chain to;\n"
+            "                      without it the certificate is not verified (env STASHHOG_TLS_CA)\n"
+            "      --tls-cert FILE client certificate and key, one PEM file (env STASHHOG_TLS_CERT)\n"
+            "      --tls-server-name NAME  name to verify the certificate against (env\n"
+            "                      STASHHOG_TLS_SERVER_NAME; default: the URL's host)\n"
             "  -j, --json          machine-readable JSON output\n"
             "      --timeout SECS  RPC timeout (default 30)\n"
             "  -q, --quiet         no progress output\n"
@@ -178,10 +193,15 @@ int sh_cli_main(int argc, char **argv, FILE *out, FILE *err)
         .timeout_ms = 30000,
         .prog = "stashhogctl",
         .token = getenv("STASHHOG_TOKEN"),
+        .tls_ca = getenv("STASHHOG_TLS_CA"),
+        .tls_cert = getenv("STASHHOG_TLS_CERT"),
+        .tls_server_name = getenv("STASHHOG_TLS_SERVER_NAME"),
     };
     char default_url[SH_PATH_MAX + 16];
     static const struct option opts[] = {
         {"connect", required_argument, NULL, 'c'}, {"token", required_argument, NULL, 't'},
+        {"tls-ca", required_argument, NULL, 'A'},  {"tls-cert", required_argument, NULL, 'C'},
+        {"tls-server-name", required_argument, NULL, 'N'},
         {"json", no_argument, NULL, 'j'},          {"timeout", required_argument, NULL, 'T'},
         {"quiet", no_argument, NULL, 'q'},         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
@@ -197,6 +217,15 @@ int sh_cli_main(int argc, char **argv, FILE *out, FILE *err)
             break;
         case 't':
             cli.token = optarg;
+            break;
+        case 'A':
+            cli.tls_ca = optarg;
+            break;
+        case 'C':
+            cli.tls_cert = optarg;
+            break;
+        case 'N':
+            cli.tls_server_name = optarg;
             break;
         case 'j':
             cli.json = true;
@@ -252,7 +281,7 @@ int sh_cli_main(int argc, char **argv, FILE *out, FILE *err)
         if (!strcmp(cargv[i], "--"))
             break;
     }
-    optind = 1; /* commands parse their own options with getopt_long */
+    optind = 0; /* full getopt reset (also clears the "+" mode): commands parse their own options */
     int rc = cmd->run(&cli, cargc, cargv);
     sh_rpc_client_destroy(cli.client);
     return rc;

@@ -27,6 +27,9 @@ enum {
 typedef struct sh_cli {
     const char *url;
     const char *token;
+    const char *tls_ca;          /* --tls-ca / STASHHOG_TLS_CA: verify a tls+tcp:// daemon */
+    const char *tls_cert;        /* --tls-cert / STASHHOG_TLS_CERT: client certificate + key (PEM) */
+    const char *tls_server_name; /* --tls-server-name / STASHHOG_TLS_SERVER_NAME */
     bool json;
     bool quiet;
     int timeout_ms;
@@ -68,5 +71,11 @@ bool sh_cli_parse_double(sh_cli *cli, const char *what, const char *text, double
 
 /* Command tables, one per file. */
 extern const sh_cli_command sh_cli_status_commands[];
+extern const sh_cli_command sh_cli_backup_commands[];
+extern const sh_cli_command sh_cli_jobs_commands[];
+extern const sh_cli_command sh_cli_schedules_commands[];
+extern const sh_cli_command sh_cli_settings_commands[];
+extern const sh_cli_command sh_cli_sync_commands[];
+extern const sh_cli_command sh_cli_scenes_commands[];
 
 #endif

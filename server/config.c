@@ -37,6 +37,8 @@ static const struct key keys[] = {
     {"job_workers", K_INT, OFF(job_workers), 0, 1, 16, "job worker threads (default 2)"},
     {"job_max_attempts", K_INT, OFF(job_max_attempts), 0, 1, 20, "attempts for transient job failures (default 3)"},
     {"job_retention_days", K_INT, OFF(job_retention_days), 0, 1, 3650, "prune finished jobs older than this (default 30)"},
+    {"enable_debug_jobs", K_BOOL, OFF(enable_debug_jobs), 0, 0, 0,
+     "register the debug_sleep job type; for tests only (default false)"},
     {"log_level", K_LOGLEVEL, OFF(log_level), 0, 0, 0, "debug, info, warning or error (default info)"},
     {"stash_url", K_STR, OFF(stash_url), 0, 0, 0, "default Stash URL when the stash.url setting is unset"},
     {"token_file", K_STR, OFF(token_file), 0, 0, 0, "file of the tcp auth token (default <data_dir>/token)"},

@@ -34,6 +34,7 @@ typedef struct sh_config {
     int job_workers;
     int job_max_attempts;
     int job_retention_days;
+    bool enable_debug_jobs;   /* register the debug_sleep job type (tests only) */
     sh_log_level log_level;
     char *stash_url;          /* default for the stash.url setting when unset */
     char *token_file;         /* where the tcp auth token lives (default <data>/token) */
