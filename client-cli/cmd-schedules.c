@@ -252,11 +252,12 @@ static Stashhog__Schedule editable_copy(const Stashhog__Schedule *cur)
 
 static bool take_id(sh_cli *cli, int argc, char **argv, const char *cmd, int64_t *id)
 {
-    if (optind != argc - 1) {
+    int first = optind > 0 ? optind : 1; /* 0 = no getopt ran: the ID is argv[1] */
+    if (first != argc - 1) {
         sh_cli_fail(cli, SH_EXIT_USAGE, "schedules %s: expected one schedule ID", cmd);
         return false;
     }
-    return sh_cli_parse_int64(cli, "schedule ID", argv[optind], id);
+    return sh_cli_parse_int64(cli, "schedule ID", argv[first], id);
 }
 
 static int run_update(sh_cli *cli, int argc, char **argv)
