@@ -13,8 +13,15 @@ struct migration {
     size_t count;
 };
 
+/* v2 (browsing): a narrow index ordered by id, so id-sorted pages and deep
+ * offsets walk ~10 bytes per scene instead of whole scene rows. */
+static const char *const schema_v2[] = {
+    "CREATE INDEX scenes_ids ON scenes(id)",
+};
+
 static const struct migration migrations[] = {
     {schema_v1, sizeof schema_v1 / sizeof schema_v1[0]},
+    {schema_v2, sizeof schema_v2 / sizeof schema_v2[0]},
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -1,0 +1,666 @@
+#include "db/scene-query.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sh-log.h"
+#include "sh-util.h"
+
+#define LOG "query"
+
+/* ------------------------------------------------------------ SQL builder */
+
+/* A growing SQL text and the values bound to its '?'s, in order. */
+typedef struct qbind {
+    bool is_text;
+    int64_t i;
+    char *text; /* owned */
+} qbind;
+
+typedef struct qbuf {
+    char *sql;
+    size_t len, cap;
+    qbind *binds;
+    int n_binds, cap_binds;
+    bool oom;
+    bool where_open; /* a WHERE has been written: next condition joins with AND */
+} qbuf;
+
+static void put(qbuf *q, const char *frag)
+{
+    size_t n = strlen(frag);
+    if (q->oom)
+        return;
+    if (q->len + n + 1 > q->cap) {
+        size_t cap = q->cap ? q->cap : 512;
+        while (cap < q->len + n + 1)
+            cap *= 2;
+        char *p = realloc(q->sql, cap);
+        if (!p) {
+            q->oom = true;
+            return;
+        }
+        q->sql = p;
+        q->cap = cap;
+    }
+    memcpy(q->sql + q->len, frag, n + 1);
+    q->len += n;
+}
+
+static qbind *next_bind(qbuf *q)
+{
+    if (q->oom)
+        return NULL;
+    if (q->n_binds == q->cap_binds) {
+        int cap = q->cap_binds ? q->cap_binds * 2 : 16;
+        qbind *p = realloc(q->binds, (size_t)cap * sizeof *p);
+        if (!p) {
+            q->oom = true;
+            return NULL;
+        }
+        q->binds = p;
+        q->cap_binds = cap;
+    }
+    qbind *b = &q->binds[q->n_binds++];
+    memset(b, 0, sizeof *b);
+    return b;
+}
+
+static void bind_int(qbuf *q, int64_t v)
+{
+    qbind *b = next_bind(q);
+    if (b)
+        b->i = v;
+}
+
+/* Copies text. */
+static void bind_text(qbuf *q, const char *text)
+{
+    qbind *b = next_bind(q);
+    if (!b)
+        return;
+    b->is_text = true;
+    if (!(b->text = strdup(text)))
+        q->oom = true;
+}
+
+/* One condition of the WHERE clause. */
+static void cond(qbuf *q, const char *frag)
+{
+    put(q, q->where_open ? " AND " : " WHERE ");
+    q->where_open = true;
+    put(q, frag);
+}
+
+static void qbuf_free(qbuf *q)
+{
+    for (int i = 0; i < q->n_binds; i++)
+        free(q->binds[i].text);
+    free(q->binds);
+    free(q->sql);
+    memset(q, 0, sizeof *q);
+}
+
+/* Uncached statement: the SQL varies with the filter's shape. */
+static sh_status qbuf_prepare(sh_db *db, const qbuf *q, const char *prefix, sqlite3_stmt **out,
+                              sh_error *err)
+{
+    *out = NULL;
+    if (q->oom)
+        return sh_error_set(err, SH_ERR_NOMEM, NULL);
+    sh_status st;
+    if (prefix) {
+        char *sql = sh_strdup_printf("%s%s", prefix, q->sql);
+        if (!sql)
+            return sh_error_set(err, SH_ERR_NOMEM, NULL);
+        st = sh_db_prepare_once(db, sql, out, err);
+        free(sql);
+    } else {
+        st = sh_db_prepare_once(db, q->sql, out, err);
+    }
+    if (st != SH_OK)
+        return st;
+    for (int i = 0; i < q->n_binds; i++) {
+        const qbind *b = &q->binds[i];
+        int rc = b->is_text ? sqlite3_bind_text(*out, i + 1, b->text, -1, SQLITE_TRANSIENT)
+                            : sqlite3_bind_int64(*out, i + 1, b->i);
+        if (rc != SQLITE_OK) {
+            st = sh_db_fail(db, "bind", err);
+            sqlite3_finalize(*out);
+            *out = NULL;
+            return st;
+        }
+    }
+    return SH_OK;
+}
+
+/* ------------------------------------------------------------ filter model */
+
+/* The filter reduced to what the SQL needs, values pre-rendered. */
+typedef struct fplan {
+    const Stashhog__SceneFilter *f; /* never NULL (an empty filter stands in) */
+    char *fts;                      /* FTS5 expression */
+    char *scene_ids, *studio_ids, *not_performers, *not_tags; /* JSON arrays */
+    char date_lo[16], date_hi[16];
+    bool has_date;
+    char *path_like;
+    unsigned missing; /* bit (1 << MissingField) */
+} fplan;
+
+#define MISSING(p, m) (((p)->missing >> STASHHOG__MISSING_FIELD__##m) & 1u)
+
+static const Stashhog__SceneFilter empty_filter = STASHHOG__SCENE_FILTER__INIT;
+
+static char *json_ids(const int64_t *v, size_t n)
+{
+    /* 20 digits + sign + comma per id */
+    char *s = malloc(n * 22 + 3);
+    if (!s)
+        return NULL;
+    size_t w = 0;
+    s[w++] = '[';
+    for (size_t i = 0; i < n; i++)
+        w += (size_t)sprintf(s + w, "%s%lld", i ? "," : "", (long long)v[i]);
+    s[w++] = ']';
+    s[w] = '\0';
+    return s;
+}
+
+/* YYYY, YYYY-MM or YYYY-MM-DD. */
+static bool valid_date(const char *d)
+{
+    size_t n = strlen(d);
+    if (n != 4 && n != 7 && n != 10)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        bool dash = i == 4 || i == 7;
+        if (dash ? d[i] != '-' : (d[i] < '0' || d[i] > '9'))
+            return false;
+    }
+    return true;
+}
+
+static sh_status check_ids(const char *what, size_t n, size_t max, sh_error *err)
+{
+    if (n > max)
+        return sh_error_set(err, SH_ERR_INVALID, "filter: too many %s (%zu, at most %zu)", what, n, max);
+    return SH_OK;
+}
+
+sh_status sh_scene_filter_validate(const Stashhog__SceneFilter *f, sh_error *err)
+{
+    if (!f)
+        return SH_OK;
+    sh_status st;
+    if ((st = check_ids("performer ids", f->n_performer_ids, SH_SCENE_QUERY_MAX_INCLUDE, err)) != SH_OK ||
+        (st = check_ids("tag ids", f->n_tag_ids, SH_SCENE_QUERY_MAX_INCLUDE, err)) != SH_OK ||
+        (st = check_ids("scene ids", f->n_scene_ids, SH_SCENE_QUERY_MAX_IDS, err)) != SH_OK ||
+        (st = check_ids("studio ids", f->n_studio_ids, SH_SCENE_QUERY_MAX_IDS, err)) != SH_OK ||
+        (st = check_ids("excluded performers", f->n_exclude_performer_ids, SH_SCENE_QUERY_MAX_IDS, err)) !=
+            SH_OK ||
+        (st = check_ids("excluded tags", f->n_exclude_tag_ids, SH_SCENE_QUERY_MAX_IDS, err)) != SH_OK)
+        return st;
+    if (f->query && strlen(f->query) > SH_SCENE_QUERY_MAX_TEXT)
+        return sh_error_set(err, SH_ERR_INVALID, "filter: query longer than %d bytes", SH_SCENE_QUERY_MAX_TEXT);
+    if (f->path_contains && strlen(f->path_contains) > SH_SCENE_QUERY_MAX_TEXT)
+        return sh_error_set(err, SH_ERR_INVALID, "filter: path longer than %d bytes", SH_SCENE_QUERY_MAX_TEXT);
+    if (!sh_str_empty(f->date_from) && !valid_date(f->date_from))
+        return sh_error_set(err, SH_ERR_INVALID, "filter: date_from '%s' is not YYYY[-MM[-DD]]", f->date_from);
+    if (!sh_str_empty(f->date_to) && !valid_date(f->date_to))
+        return sh_error_set(err, SH_ERR_INVALID, "filter: date_to '%s' is not YYYY[-MM[-DD]]", f->date_to);
+    for (size_t i = 0; i < f->n_missing; i++)
+        if ((unsigned)f->missing[i] > STASHHOG__MISSING_FIELD__MISSING_CODE)
+            return sh_error_set(err, SH_ERR_INVALID, "filter: unknown missing field %d", (int)f->missing[i]);
+    return SH_OK;
+}
+
+static bool is_word_byte(unsigned char c)
+{
+    /* Any non-ASCII byte may be a letter; unicode61 decides the rest. */
+    return c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+sh_status sh_scene_fts_expression(const char *text, char **out, sh_error *err)
+{
+    *out = NULL;
+    if (!text)
+        return SH_OK;
+    size_t n = strlen(text);
+    if (n > SH_SCENE_QUERY_MAX_TEXT)
+        return sh_error_set(err, SH_ERR_INVALID, "query longer than %d bytes", SH_SCENE_QUERY_MAX_TEXT);
+    /* Worst case: every byte a quote (doubled) plus `"`, `"*` and a space per token. */
+    char *expr = malloc(n * 2 + 4 * (n + 1) + 1);
+    if (!expr)
+        return sh_error_set(err, SH_ERR_NOMEM, NULL);
+    size_t w = 0;
+    const char *p = text;
+    while (*p) {
+        while (is_space(*p))
+            p++;
+        const char *start = p;
+        bool word = false;
+        while (*p && !is_space(*p))
+            word |= is_word_byte((unsigned char)*p++);
+        if (!word)
+            continue; /* punctuation alone would be an empty phrase */
+        if (w)
+            expr[w++] = ' ';
+        expr[w++] = '"';
+        for (const char *c = start; c < p; c++) {
+            if (*c == '"')
+                expr[w++] = '"';
+            expr[w++] = *c;
+        }
+        expr[w++] = '"';
+        expr[w++] = '*';
+    }
+    expr[w] = '\0';
+    if (w == 0) {
+        free(expr);
+        return SH_OK;
+    }
+    *out = expr;
+    return SH_OK;
+}
+
+/* LIKE pattern for a substring, with \ as the escape character. */
+static char *like_pattern(const char *s)
+{
+    size_t n = strlen(s);
+    char *p = malloc(n * 2 + 3);
+    if (!p)
+        return NULL;
+    size_t w = 0;
+    p[w++] = '%';
+    for (; *s; s++) {
+        if (*s == '%' || *s == '_' || *s == '\\')
+            p[w++] = '\\';
+        p[w++] = *s;
+    }
+    p[w++] = '%';
+    p[w] = '\0';
+    return p;
+}
+
+static void fplan_free(fplan *p)
+{
+    free(p->fts);
+    free(p->scene_ids);
+    free(p->studio_ids);
+    free(p->not_performers);
+    free(p->not_tags);
+    free(p->path_like);
+    memset(p, 0, sizeof *p);
+}
+
+static sh_status fplan_init(fplan *p, const Stashhog__SceneFilter *f, sh_error *err)
+{
+    memset(p, 0, sizeof *p);
+    sh_status st = sh_scene_filter_validate(f, err);
+    if (st != SH_OK)
+        return st;
+    p->f = f ? f : &empty_filter;
+    f = p->f;
+    if ((st = sh_scene_fts_expression(f->query, &p->fts, err)) != SH_OK)
+        return st;
+    bool oom = false;
+    if (f->n_scene_ids)
+        oom |= !(p->scene_ids = json_ids(f->scene_ids, f->n_scene_ids));
+    if (f->n_studio_ids)
+        oom |= !(p->studio_ids = json_ids(f->studio_ids, f->n_studio_ids));
+    if (f->n_exclude_performer_ids)
+        oom |= !(p->not_performers = json_ids(f->exclude_performer_ids, f->n_exclude_performer_ids));
+    if (f->n_exclude_tag_ids)
+        oom |= !(p->not_tags = json_ids(f->exclude_tag_ids, f->n_exclude_tag_ids));
+    if (!sh_str_empty(f->path_contains))
+        oom |= !(p->path_like = like_pattern(f->path_contains));
+    if (oom) {
+        fplan_free(p);
+        sh_error_set(err, SH_ERR_NOMEM, NULL);
+        return SH_ERR_NOMEM; /* a literal: the analyzer cannot see through sh_error_set */
+    }
+    if (!sh_str_empty(f->date_from) || !sh_str_empty(f->date_to)) {
+        /* Bounds that exclude NULL and '' dates; a partial upper bound
+         * ("2010", "2010-05") covers its whole year or month. */
+        p->has_date = true;
+        snprintf(p->date_lo, sizeof p->date_lo, "%s", sh_str_empty(f->date_from) ? "0" : f->date_from);
+        snprintf(p->date_hi, sizeof p->date_hi, "%s%s", sh_str_empty(f->date_to) ? "9" : f->date_to,
+                 sh_str_empty(f->date_to) || strlen(f->date_to) < 10 ? "~" : "");
+    }
+    for (size_t i = 0; i < f->n_missing; i++)
+        p->missing |= 1u << f->missing[i];
+    return SH_OK;
+}
+
+/* Conditions on scenes columns: they need the scenes table (or its indexes). */
+static bool has_column_conditions(const fplan *p)
+{
+    return p->studio_ids || p->f->has_organized || p->has_date || p->path_like || MISSING(p, MISSING_STUDIO) ||
+           MISSING(p, MISSING_DATE) || MISSING(p, MISSING_TITLE) || MISSING(p, MISSING_DETAILS) ||
+           MISSING(p, MISSING_CODE);
+}
+
+/* ------------------------------------------------------------ compiler */
+
+/* The id sets a scene must belong to.  Each yields distinct scene ids. */
+#define SET_PERFORMER "SELECT scene_id AS id FROM scene_performers WHERE performer_id = ?"
+#define SET_TAG "SELECT scene_id AS id FROM scene_tags WHERE tag_id = ?"
+#define SET_FTS "SELECT rowid AS id FROM scene_fts WHERE scene_fts MATCH ?"
+
+/* Which id set drives a count or an id-sorted page (skipped in the WHERE). */
+typedef enum driver { DRIVER_NONE, DRIVER_PERFORMER, DRIVER_TAG, DRIVER_FTS } driver;
+
+/* Without conditions on scenes columns, an id set can stand in for the
+ * scenes table: its rows are exactly scenes (see the header).  Smallest
+ * sets first: a performer's scenes are usually fewer than a tag's. */
+static driver pick_driver(const fplan *p)
+{
+    if (has_column_conditions(p))
+        return DRIVER_NONE;
+    if (p->f->n_performer_ids)
+        return DRIVER_PERFORMER;
+    if (p->f->n_tag_ids)
+        return DRIVER_TAG;
+    return p->fts ? DRIVER_FTS : DRIVER_NONE;
+}
+
+static void emit_driver(qbuf *q, const fplan *p, driver d)
+{
+    switch (d) {
+    case DRIVER_PERFORMER:
+        put(q, "(" SET_PERFORMER ") AS s");
+        bind_int(q, p->f->performer_ids[0]);
+        break;
+    case DRIVER_TAG:
+        put(q, "(" SET_TAG ") AS s");
+        bind_int(q, p->f->tag_ids[0]);
+        break;
+    case DRIVER_FTS:
+        put(q, "(" SET_FTS ") AS s");
+        bind_text(q, p->fts);
+        break;
+    case DRIVER_NONE:
+        put(q, "scenes s");
+        break;
+    }
+}
+
+/* Filters selective enough to lead a query plan. */
+static bool has_selective_condition(const fplan *p)
+{
+    return p->scene_ids || p->f->n_performer_ids || p->f->n_tag_ids || p->fts || p->studio_ids || p->has_date;
+}
+
+/* Every condition, on alias s: either the scenes table or a driver's id
+ * column (then there are no column conditions).
+ *
+ * Weak column conditions (a boolean, "is empty", a substring) are written
+ * as "+col" when a selective filter is present: the unary plus keeps SQLite
+ * from leading with their low-selectivity indexes (say, half the library
+ * walked in scenes_organized order) instead of the studio, date or id sets. */
+static void emit_where(qbuf *q, const fplan *p, driver skip)
+{
+    const Stashhog__SceneFilter *f = p->f;
+    bool weak = has_selective_condition(p);
+    if (p->scene_ids) {
+        cond(q, "s.id IN (SELECT value FROM json_each(?))");
+        bind_text(q, p->scene_ids);
+    }
+    for (size_t i = skip == DRIVER_PERFORMER ? 1 : 0; i < f->n_performer_ids; i++) {
+        cond(q, "s.id IN (" SET_PERFORMER ")");
+        bind_int(q, f->performer_ids[i]);
+    }
+    for (size_t i = skip == DRIVER_TAG ? 1 : 0; i < f->n_tag_ids; i++) {
+        cond(q, "s.id IN (" SET_TAG ")");
+        bind_int(q, f->tag_ids[i]);
+    }
+    if (p->fts && skip != DRIVER_FTS) {
+        cond(q, "s.id IN (" SET_FTS ")");
+        bind_text(q, p->fts);
+    }
+    if (p->studio_ids) {
+        cond(q, "s.studio_id IN (SELECT value FROM json_each(?))");
+        bind_text(q, p->studio_ids);
+    }
+    if (f->has_organized) {
+        cond(q, weak ? "+s.organized = ?" : "s.organized = ?");
+        bind_int(q, f->organized ? 1 : 0);
+    }
+    if (p->has_date) {
+        cond(q, "s.date >= ? AND s.date <= ?");
+        bind_text(q, p->date_lo);
+        bind_text(q, p->date_hi);
+    }
+    if (p->path_like) {
+        cond(q, "(s.primary_path LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM scene_files sf "
+                "WHERE sf.scene_id = s.id AND sf.path LIKE ? ESCAPE '\\'))");
+        bind_text(q, p->path_like);
+        bind_text(q, p->path_like);
+    }
+    if (p->not_performers) {
+        cond(q, "s.id NOT IN (SELECT scene_id FROM scene_performers WHERE performer_id IN "
+                "(SELECT value FROM json_each(?)))");
+        bind_text(q, p->not_performers);
+    }
+    if (p->not_tags) {
+        cond(q, "s.id NOT IN (SELECT scene_id FROM scene_tags WHERE tag_id IN (SELECT value FROM json_each(?)))");
+        bind_text(q, p->not_tags);
+    }
+    if (MISSING(p, MISSING_STUDIO))
+        cond(q, weak ? "+s.studio_id IS NULL" : "s.studio_id IS NULL");
+    if (MISSING(p, MISSING_PERFORMERS))
+        cond(q, "NOT EXISTS (SELECT 1 FROM scene_performers mp WHERE mp.scene_id = s.id)");
+    if (MISSING(p, MISSING_TAGS))
+        cond(q, "NOT EXISTS (SELECT 1 FROM scene_tags mt WHERE mt.scene_id = s.id)");
+    /* Stash returns "" for unset text fields; either form counts as missing. */
+    if (MISSING(p, MISSING_DATE))
+        cond(q, weak ? "(+s.date IS NULL OR +s.date = '')" : "(s.date IS NULL OR s.date = '')");
+    if (MISSING(p, MISSING_TITLE))
+        cond(q, weak ? "(+s.title IS NULL OR +s.title = '')" : "(s.title IS NULL OR s.title = '')");
+    if (MISSING(p, MISSING_DETAILS))
+        cond(q, "(s.details IS NULL OR s.details = '')");
+    if (MISSING(p, MISSING_CODE))
+        cond(q, "(s.code IS NULL OR s.code = '')");
+}
+
+static const char *order_sql(const sh_scene_order *o)
+{
+    static const char *const asc[] = {
+        [STASHHOG__SCENE_SORT__SCENE_SORT_ID] = "s.id",
+        [STASHHOG__SCENE_SORT__SCENE_SORT_TITLE] = "s.title COLLATE NOCASE, s.id",
+        [STASHHOG__SCENE_SORT__SCENE_SORT_DATE] = "s.date, s.id",
+        [STASHHOG__SCENE_SORT__SCENE_SORT_PATH] = "s.primary_path, s.id",
+        [STASHHOG__SCENE_SORT__SCENE_SORT_UPDATED] = "s.stash_updated_at, s.id",
+    };
+    static const char *const desc[] = {
+        [STASHHOG__SCENE_SORT__SCENE_SORT_ID] = "s.id DESC",
+        [STASHHOG__SCENE_SORT__SCENE_SORT_TITLE] = "s.title COLLATE NOCASE DESC, s.id DESC",
+        [STASHHOG__SCENE_SORT__SCENE_SORT_DATE] = "s.date DESC, s.id DESC",
+        [STASHHOG__SCENE_SORT__SCENE_SORT_PATH] = "s.primary_path DESC, s.id DESC",
+        [STASHHOG__SCENE_SORT__SCENE_SORT_UPDATED] = "s.stash_updated_at DESC, s.id DESC",
+    };
+    unsigned sort = o ? (unsigned)o->sort : 0;
+    if (sort >= sizeof asc / sizeof asc[0])
+        return NULL;
+    return o && o->descending ? desc[sort] : asc[sort];
+}
+
+static sh_status compile_page(const fplan *p, const sh_scene_order *order, int64_t offset, int64_t limit,
+                              qbuf *q, sh_error *err)
+{
+    const char *ord = order_sql(order);
+    if (!ord)
+        return sh_error_set(err, SH_ERR_INVALID, "unknown scene sort %d", (int)order->sort);
+    if (offset < 0)
+        return sh_error_set(err, SH_ERR_INVALID, "negative offset");
+    /* Ids only: the plan may then use covering indexes end to end.  In id
+     * order a driver set is walked in its own index order (scene_tags_tag,
+     * scene_performers_performer, FTS rowids) and stops after the page. */
+    driver d = order && order->sort != STASHHOG__SCENE_SORT__SCENE_SORT_ID ? DRIVER_NONE : pick_driver(p);
+    put(q, "SELECT s.id FROM ");
+    emit_driver(q, p, d);
+    emit_where(q, p, d);
+    put(q, " ORDER BY ");
+    put(q, ord);
+    put(q, " LIMIT ? OFFSET ?");
+    bind_int(q, limit < 0 ? -1 : limit);
+    bind_int(q, offset);
+    return q->oom ? sh_error_set(err, SH_ERR_NOMEM, NULL) : SH_OK;
+}
+
+static sh_status compile_count(const fplan *p, qbuf *q, sh_error *err)
+{
+    driver d = pick_driver(p);
+    put(q, "SELECT count(*) FROM ");
+    emit_driver(q, p, d);
+    emit_where(q, p, d);
+    return q->oom ? sh_error_set(err, SH_ERR_NOMEM, NULL) : SH_OK;
+}
+
+/* ------------------------------------------------------------ running */
+
+sh_status sh_scene_query_count(sh_db *db, const Stashhog__SceneFilter *filter, int64_t *total, sh_error *err)
+{
+    *total = 0;
+    fplan p;
+    qbuf q = {0};
+    sqlite3_stmt *stmt = NULL;
+    sh_status st = fplan_init(&p, filter, err);
+    if (st != SH_OK)
+        return st;
+    if ((st = compile_count(&p, &q, err)) != SH_OK || (st = qbuf_prepare(db, &q, NULL, &stmt, err)) != SH_OK)
+        goto out;
+    int rc = sh_db_step(db, stmt, err);
+    if (rc < 0) {
+        st = err ? err->code : SH_ERR_DB;
+        goto out;
+    }
+    *total = rc ? sqlite3_column_int64(stmt, 0) : 0;
+out:
+    sqlite3_finalize(stmt);
+    qbuf_free(&q);
+    fplan_free(&p);
+    return st;
+}
+
+struct sh_scene_cursor {
+    sh_db *db;
+    sqlite3_stmt *stmt;
+};
+
+sh_status sh_scene_cursor_open(sh_db *db, const Stashhog__SceneFilter *filter, const sh_scene_order *order,
+                               int64_t offset, int64_t limit, sh_scene_cursor **out, sh_error *err)
+{
+    *out = NULL;
+    fplan p;
+    qbuf q = {0};
+    sh_scene_cursor *cur = NULL;
+    sh_status st = fplan_init(&p, filter, err);
+    if (st != SH_OK)
+        return st;
+    if ((st = compile_page(&p, order, offset, limit, &q, err)) != SH_OK)
+        goto out;
+    if (!(cur = calloc(1, sizeof *cur))) {
+        sh_error_set(err, SH_ERR_NOMEM, NULL);
+        st = SH_ERR_NOMEM;
+        goto out;
+    }
+    cur->db = db;
+    if ((st = qbuf_prepare(db, &q, NULL, &cur->stmt, err)) != SH_OK)
+        goto out;
+    *out = cur;
+    cur = NULL;
+out:
+    sh_scene_cursor_close(cur);
+    qbuf_free(&q);
+    fplan_free(&p);
+    return st;
+}
+
+int sh_scene_cursor_next(sh_scene_cursor *cur, int64_t *id, sh_error *err)
+{
+    int rc = sh_db_step(cur->db, cur->stmt, err);
+    if (rc == 1)
+        *id = sqlite3_column_int64(cur->stmt, 0);
+    return rc;
+}
+
+void sh_scene_cursor_close(sh_scene_cursor *cur)
+{
+    if (!cur)
+        return;
+    sqlite3_finalize(cur->stmt);
+    free(cur);
+}
+
+sh_status sh_scene_query_ids(sh_db *db, const Stashhog__SceneFilter *filter, const sh_scene_order *order,
+                             int64_t offset, int64_t limit, sh_scene_id_fn fn, void *user, sh_error *err)
+{
+    sh_scene_cursor *cur = NULL;
+    sh_status st = sh_scene_cursor_open(db, filter, order, offset, limit, &cur, err);
+    if (st != SH_OK)
+        return st;
+    int64_t id = 0;
+    int rc;
+    while ((rc = sh_scene_cursor_next(cur, &id, err)) == 1) {
+        if ((st = fn(user, id, err)) != SH_OK)
+            break;
+    }
+    if (rc < 0)
+        st = err ? err->code : SH_ERR_DB;
+    sh_scene_cursor_close(cur);
+    return st;
+}
+
+sh_status sh_scene_query_explain(sh_db *db, const Stashhog__SceneFilter *filter, const sh_scene_order *order,
+                                 bool count, char **sql, char **plan, sh_error *err)
+{
+    if (sql)
+        *sql = NULL;
+    if (plan)
+        *plan = NULL;
+    fplan p;
+    qbuf q = {0}, lines = {0};
+    sqlite3_stmt *stmt = NULL;
+    sh_status st = fplan_init(&p, filter, err);
+    if (st != SH_OK)
+        return st;
+    st = count ? compile_count(&p, &q, err) : compile_page(&p, order, 0, 100, &q, err);
+    if (st != SH_OK || (st = qbuf_prepare(db, &q, "EXPLAIN QUERY PLAN ", &stmt, err)) != SH_OK)
+        goto out;
+    int rc;
+    put(&lines, "");
+    while ((rc = sh_db_step(db, stmt, err)) == 1) {
+        if (lines.len)
+            put(&lines, "\n");
+        put(&lines, sh_db_column_text(stmt, 3) ? sh_db_column_text(stmt, 3) : "");
+    }
+    if (rc < 0) {
+        st = err ? err->code : SH_ERR_DB;
+        goto out;
+    }
+    if (lines.oom) {
+        st = sh_error_set(err, SH_ERR_NOMEM, NULL);
+        goto out;
+    }
+    if (sql) {
+        *sql = q.sql;
+        q.sql = NULL;
+    }
+    if (plan) {
+        *plan = lines.sql;
+        lines.sql = NULL;
+    }
+out:
+    sqlite3_finalize(stmt);
+    qbuf_free(&q);
+    qbuf_free(&lines);
+    fplan_free(&p);
+    return st;
+}
