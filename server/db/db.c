@@ -37,8 +37,11 @@ static sh_status configure(sqlite3 *h, bool read_only, sh_error *err)
         "PRAGMA foreign_keys = ON",
         "PRAGMA synchronous = NORMAL", /* safe with WAL: a crash loses at most the last commit */
         "PRAGMA temp_store = MEMORY",
-        "PRAGMA cache_size = -16384",  /* 16 MiB per connection */
-        "PRAGMA mmap_size = 268435456",
+        /* Several connections per process (RPC workers, job workers): keep each
+         * page cache modest and read through the OS cache rather than mmap, so
+         * the daemon's RSS stays small on a NAS. */
+        "PRAGMA cache_size = -8192",
+        "PRAGMA mmap_size = 0",
     };
     sqlite3_busy_timeout(h, BUSY_TIMEOUT_MS);
     for (size_t i = 0; i < sizeof pragmas / sizeof pragmas[0]; i++) {

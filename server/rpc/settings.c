@@ -147,10 +147,50 @@ static sh_status test_stash(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *
     return SH_OK;
 }
 
+/* GET {base_url}/models: reachability, auth and whether the model exists, at no token cost. */
+static sh_status test_llm(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err)
+{
+    sh_arena *a = call->arena;
+    sh_settings_llm sl;
+    sh_status st = sh_settings_llm_config(w->rw, svc, &sl, err);
+    if (st != SH_OK)
+        return st;
+    Stashhog__TestConnectionReply *r = SH_ARENA_NEW(a, Stashhog__TestConnectionReply);
+    if (!r) {
+        sh_settings_llm_fini(&sl);
+        return sh_error_set(err, SH_ERR_NOMEM, NULL);
+    }
+    stashhog__test_connection_reply__init(r);
+    sh_llm_client *client = NULL;
+    sh_llm_probe p = {0};
+    sh_error perr = {0};
+    sh_status pst = sh_llm_client_create(&sl.cfg, &client, &perr);
+    if (pst == SH_OK)
+        pst = sh_llm_test_connection(client, &p, &perr);
+    sh_llm_client_destroy(client);
+    r->reachable = p.reachable;
+    r->authenticated = p.authenticated;
+    r->model = sh_arena_strdup(a, sl.model_);
+    if (p.latency_ms >= 0) {
+        r->has_latency_ms = 1;
+        r->latency_ms = p.latency_ms;
+    }
+    if (pst == SH_OK)
+        r->message = sh_arena_printf(a, "connected to %s; model %s is available (%zu models offered)", sl.base_url_,
+                                     sl.model_, p.n_models);
+    else
+        r->message = sh_arena_printf(a, "%s: %s", sl.base_url_, sh_error_message(&perr));
+    sh_info("settings", "LLM connection test: %s", r->message);
+    sh_settings_llm_fini(&sl);
+    call->reply->body_case = STASHHOG__REPLY__BODY_TEST_CONNECTION;
+    call->reply->test_connection = r;
+    return SH_OK;
+}
+
 sh_status sh_rpc_test_connection(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err)
 {
     const Stashhog__TestConnectionRequest *req = call->request->test_connection;
     if (req && req->has_target && req->target == STASHHOG__CONNECTION_TARGET__CONNECTION_TARGET_LLM)
-        return sh_error_set(err, SH_ERR_UNSUPPORTED, "testing the LLM connection is not available yet");
+        return test_llm(call, svc, w, err);
     return test_stash(call, svc, w, err);
 }

@@ -403,3 +403,44 @@ void sh_settings_stash_fini(sh_settings_stash *s)
     free(s->ca_file_);
     memset(s, 0, sizeof *s);
 }
+
+/* ---------------------------------------------------------------- LLM client */
+
+sh_status sh_settings_llm_config(sh_db *db, sh_services *svc, sh_settings_llm *out, sh_error *err)
+{
+    memset(out, 0, sizeof *out);
+    sh_llm_config_init(&out->cfg);
+    int64_t concurrency = 4;
+    sh_status st;
+    if ((st = sh_settings_get(db, svc, "openai.base_url", &out->base_url_, NULL, err)) != SH_OK ||
+        (st = sh_settings_get(db, svc, "openai.api_key", &out->api_key_, NULL, err)) != SH_OK ||
+        (st = sh_settings_get(db, svc, "openai.model", &out->model_, NULL, err)) != SH_OK ||
+        (st = sh_settings_get_int(db, svc, "openai.max_concurrency", &concurrency, err)) != SH_OK ||
+        (st = sh_settings_get_double(db, svc, "openai.budget_usd", &out->budget_usd, err)) != SH_OK)
+        goto fail;
+    if (!out->base_url_ || !out->model_) {
+        st = sh_error_set(err, SH_ERR_INVALID,
+                          "openai.base_url and openai.model must be set: run `stashhogctl settings set openai.base_url URL openai.model NAME`");
+        goto fail;
+    }
+    out->cfg.base_url = out->base_url_;
+    out->cfg.api_key = out->api_key_;
+    out->cfg.model = out->model_;
+    out->cfg.limiter = svc->llm_limiter;
+    if (svc->llm_limiter)
+        sh_llm_limiter_set_max(svc->llm_limiter, (int)concurrency);
+    return SH_OK;
+fail:
+    sh_settings_llm_fini(out);
+    return st;
+}
+
+void sh_settings_llm_fini(sh_settings_llm *s)
+{
+    if (!s)
+        return;
+    free(s->base_url_);
+    sh_secrets_free_plain(s->api_key_);
+    free(s->model_);
+    memset(s, 0, sizeof *s);
+}

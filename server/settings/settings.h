@@ -20,6 +20,7 @@
 #include "db/db.h"
 #include "services.h"
 #include "sh-error.h"
+#include "llm/llm.h"
 #include "stash/stash-client.h"
 
 typedef enum sh_setting_type {
@@ -98,5 +99,18 @@ typedef struct sh_settings_stash {
 sh_status sh_settings_stash_config(sh_db *db, sh_services *svc, sh_settings_stash *out,
                                    sh_error *err);
 void sh_settings_stash_fini(sh_settings_stash *s);
+
+/* An LLM client configuration from the openai.* settings, sharing the
+ * daemon's concurrency limiter (resized to openai.max_concurrency). */
+typedef struct sh_settings_llm {
+    sh_llm_config cfg;
+    double budget_usd;
+    char *base_url_;
+    char *api_key_;
+    char *model_;
+} sh_settings_llm;
+
+sh_status sh_settings_llm_config(sh_db *db, sh_services *svc, sh_settings_llm *out, sh_error *err);
+void sh_settings_llm_fini(sh_settings_llm *s);
 
 #endif

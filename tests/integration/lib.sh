@@ -118,7 +118,15 @@ assert_not_contains() { [[ "$1" != *"$2"* ]] || fail "${3:-assertion}: '$2' unex
 # assert_fails COMMAND...: the command must exit non-zero.
 assert_fails() { if "$@" >/dev/null 2>&1; then fail "expected failure: $*"; fi; }
 
-# jqr FILTER: jq -r on stdin, failing loudly on bad JSON.
-jqr() { jq -er "$1"; }
+# jqr FILTER: jq -r on stdin; fails on bad JSON or a null result (false is a value).
+jqr() {
+    local out
+    out=$(jq -r "$1") || return 1
+    if [[ $out == null ]]; then
+        log "jq: '$1' is null"
+        return 1
+    fi
+    printf '%s\n' "$out"
+}
 
 pass() { log "PASS: ${1:-$(basename "$0")}"; exit 0; }
