@@ -1,0 +1,28 @@
+/* stashhog-scenes-page.h - the scene browser: search, filters, a lazy column
+ * view over every cached scene, a detail pane and actions on the selection. */
+#pragma once
+
+#include <adwaita.h>
+
+#include "stashhog-client.h"
+#include "stashhog-scene-model.h"
+
+G_BEGIN_DECLS
+
+#define STASHHOG_TYPE_SCENES_PAGE (stashhog_scenes_page_get_type ())
+G_DECLARE_FINAL_TYPE (StashhogScenesPage, stashhog_scenes_page, STASHHOG, SCENES_PAGE, GtkWidget)
+
+void stashhog_scenes_page_set_client (StashhogScenesPage *self, StashhogClient *client);
+void stashhog_scenes_page_refresh (StashhogScenesPage *self);
+void stashhog_scenes_page_focus_search (StashhogScenesPage *self);
+void stashhog_scenes_page_set_search (StashhogScenesPage *self, const char *text);
+/* Show only scenes with this studio / performer / tag (replaces the previous one of that kind). */
+void stashhog_scenes_page_filter_entity (StashhogScenesPage *self, Stashhog__EntityKind kind, gint64 id,
+                                         const char *name);
+StashhogSceneModel *stashhog_scenes_page_get_model (StashhogScenesPage *self);
+/* Scroll the list to a fraction 0..1 of its height (test driver). */
+void stashhog_scenes_page_scroll_to (StashhogScenesPage *self, double fraction);
+/* Select a row (and show its details). */
+void stashhog_scenes_page_select (StashhogScenesPage *self, guint position);
+
+G_END_DECLS

@@ -1,0 +1,337 @@
+#include "stashhog-test-driver.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stashhog-preferences.h"
+#include "stashhog-window-private.h"
+
+#define POLL_MS 50
+
+typedef struct
+{
+  StashhogWindow *window; /* strong */
+  char **lines;
+  guint next;
+  gint64 step_deadline_us; /* 0: the current step has not started waiting */
+  gboolean failed;
+  gboolean skip_plans;
+  gboolean skip_jobs;
+  StashhogPreferences *prefs;
+  double scroll;
+} Driver;
+
+static gint64 driver_start_us;
+
+static void
+say (const char *status, const char *line, const char *fmt, ...) G_GNUC_PRINTF (3, 4);
+
+static void
+say (const char *status, const char *line, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  g_autofree char *msg = fmt ? g_strdup_vprintf (fmt, ap) : NULL;
+  va_end (ap);
+  printf ("%s [%5" G_GINT64_FORMAT " ms] %s%s%s\n", status, (g_get_monotonic_time () - driver_start_us) / 1000, line,
+          msg ? ": " : "", msg ? msg : "");
+  fflush (stdout);
+}
+
+static long
+rss_kib (void)
+{
+  g_autofree char *status = NULL;
+  long kib = -1;
+  if (g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
+    {
+      const char *p = strstr (status, "VmRSS:");
+      if (p)
+        kib = strtol (p + 6, NULL, 10);
+    }
+  return kib;
+}
+
+static gboolean
+save_png (GtkWidget *widget, const char *path, GError **error)
+{
+  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, w, h);
+  g_autoptr (GskRenderNode) node = gtk_snapshot_free_to_node (snapshot);
+  if (!node || w <= 0 || h <= 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "nothing rendered (%dx%d)", w, h);
+      return FALSE;
+    }
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  g_autoptr (GdkTexture) texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  if (!gdk_texture_save_to_png (texture, path))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot write %s", path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+typedef enum { STEP_DONE, STEP_WAIT, STEP_FAIL, STEP_SKIPPED } Step;
+
+/* Wait-style steps return STEP_WAIT until their condition holds. */
+static Step
+run_step (Driver *d, char **argv, const char *line)
+{
+  const char *cmd = argv[0];
+  const char *arg = argv[1];
+  StashhogScenesPage *scenes = stashhog_window_get_scenes_page (d->window);
+  StashhogPlansPage *plans = stashhog_window_get_plans_page (d->window);
+  StashhogPlanView *view = stashhog_window_get_plans_page (d->window)
+                               ? stashhog_plans_page_get_plan_view (plans) : NULL;
+
+  if (g_str_has_prefix (cmd, "plan") && d->skip_plans)
+    {
+      say ("SKIP", line, "plans are not supported by this daemon");
+      return STEP_SKIPPED;
+    }
+  if (g_str_has_prefix (cmd, "jobs") && d->skip_jobs)
+    {
+      say ("SKIP", line, "jobs are not supported by this daemon");
+      return STEP_SKIPPED;
+    }
+  if (g_str_equal (cmd, "wait-connected"))
+    return g_strcmp0 (stashhog_window_get_state_page (d->window), "main") == 0 ? STEP_DONE : STEP_WAIT;
+  if (g_str_equal (cmd, "page") && arg)
+    {
+      stashhog_window_show_page (d->window, arg);
+      return STEP_DONE;
+    }
+  if (g_str_equal (cmd, "search"))
+    {
+      g_autofree char *text = g_strjoinv (" ", argv + 1);
+      stashhog_scenes_page_set_search (scenes, text);
+      return STEP_DONE;
+    }
+  if (g_str_equal (cmd, "wait-scenes") && arg)
+    {
+      StashhogSceneModel *model = stashhog_scenes_page_get_model (scenes);
+      guint min = (guint) g_ascii_strtoull (arg, NULL, 10);
+      if (stashhog_scene_model_get_loading (model))
+        return STEP_WAIT;
+      if (stashhog_scene_model_get_error (model))
+        {
+          say ("FAIL", line, "%s", stashhog_scene_model_get_error (model));
+          return STEP_FAIL;
+        }
+      guint n = g_list_model_get_n_items (G_LIST_MODEL (model));
+      if (n < min)
+        return STEP_WAIT;
+      if (n > 0)
+        {
+          g_autoptr (StashhogSceneItem) first = g_list_model_get_item (G_LIST_MODEL (model), 0);
+          if (!stashhog_scene_item_get_loaded (first))
+            return STEP_WAIT;
+        }
+      say ("INFO", "scenes", "rows=%u wall_us=%" G_GINT64_FORMAT, n, g_get_real_time ());
+      return STEP_DONE;
+    }
+  if (g_str_equal (cmd, "select-scene") && arg)
+    {
+      stashhog_scenes_page_select (scenes, (guint) g_ascii_strtoull (arg, NULL, 10));
+      return STEP_DONE;
+    }
+  if (g_str_equal (cmd, "scroll-all"))
+    {
+      /* One step per poll: the list lays out and fetches between steps. */
+      StashhogSceneModel *model = stashhog_scenes_page_get_model (scenes);
+      d->scroll += arg ? g_ascii_strtod (arg, NULL) : 0.01;
+      stashhog_scenes_page_scroll_to (scenes, MIN (d->scroll, 1.0));
+      if (d->scroll < 1.0)
+        return STEP_WAIT;
+      d->scroll = 0;
+      say ("INFO", "scroll", "resident_pages=%u fetches=%u rss_kib=%ld", stashhog_scene_model_get_resident_pages (model),
+           stashhog_scene_model_get_fetch_count (model), rss_kib ());
+      return STEP_DONE;
+    }
+  if (g_str_equal (cmd, "rss"))
+    {
+      say ("INFO", "rss", "rss_kib=%ld", rss_kib ());
+      return STEP_DONE;
+    }
+  if (g_str_equal (cmd, "plans-wait"))
+    {
+      const GError *error = stashhog_plans_page_get_error (plans);
+      if (error && stashhog_client_error_is_unsupported (error))
+        {
+          d->skip_plans = TRUE;
+          say ("SKIP", line, "PlanListRequest answered UNSUPPORTED");
+          return STEP_SKIPPED;
+        }
+      if (stashhog_plans_page_get_n_plans (plans) == 0)
+        {
+          stashhog_plans_page_refresh (plans);
+          return STEP_WAIT;
+        }
+      return STEP_DONE;
+    }
+  if (g_str_equal (cmd, "plan-open-first"))
+    {
+      stashhog_plans_page_open_plan (plans, stashhog_plans_page_get_first_plan (plans));
+      return STEP_DONE;
+    }
+  if (g_str_equal (cmd, "plan-wait-changes"))
+    return stashhog_plan_view_get_n_changes (view) > 0 ? STEP_DONE : STEP_WAIT;
+  if (g_str_equal (cmd, "plan-action") && arg)
+    {
+      /* plan.next, plan.accept-current, ... exactly what j/k/a/r trigger. */
+      if (!gtk_widget_activate_action (GTK_WIDGET (view), arg, NULL))
+        {
+          say ("FAIL", line, "no such action");
+          return STEP_FAIL;
+        }
+      return STEP_DONE;
+    }
+  if (g_str_equal (cmd, "plan-wait-accepted") && arg)
+    return stashhog_plan_view_count_status (view, STASHHOG__CHANGE_STATUS__CHANGE_ACCEPTED) >=
+                   g_ascii_strtoull (arg, NULL, 10)
+               ? STEP_DONE
+               : STEP_WAIT;
+  if (g_str_equal (cmd, "plan-apply"))
+    {
+      stashhog_plan_view_apply_now (view);
+      return STEP_DONE;
+    }
+  if (g_str_equal (cmd, "plan-wait-applied") && arg)
+    {
+      if (stashhog_plan_view_count_status (view, STASHHOG__CHANGE_STATUS__CHANGE_APPLIED) >=
+          g_ascii_strtoull (arg, NULL, 10))
+        return STEP_DONE;
+      stashhog_plan_view_load (view, stashhog_plan_view_get_plan_id (view));
+      return STEP_WAIT;
+    }
+  if (g_str_equal (cmd, "jobs-wait"))
+    {
+      StashhogJobsPage *jobs = stashhog_window_get_jobs_page (d->window);
+      if (stashhog_jobs_page_get_n_jobs (jobs) > 0)
+        return STEP_DONE;
+      stashhog_jobs_page_refresh (jobs);
+      return STEP_WAIT;
+    }
+  if (g_str_equal (cmd, "prefs-open"))
+    {
+      GtkApplication *app = gtk_window_get_application (GTK_WINDOW (d->window));
+      d->prefs = stashhog_preferences_new (STASHHOG_APPLICATION (app), GTK_WINDOW (d->window));
+      stashhog_preferences_show_settings (d->prefs);
+      gtk_window_present (GTK_WINDOW (d->prefs));
+      return STEP_DONE;
+    }
+  if (g_str_equal (cmd, "prefs-test"))
+    {
+      stashhog_preferences_test (d->prefs, arg && g_str_equal (arg, "llm"));
+      return STEP_DONE;
+    }
+  if (g_str_equal (cmd, "prefs-close"))
+    {
+      gtk_window_destroy (GTK_WINDOW (d->prefs));
+      d->prefs = NULL;
+      return STEP_DONE;
+    }
+  if (g_str_equal (cmd, "screenshot") && arg)
+    {
+      g_autoptr (GError) error = NULL;
+      GtkWidget *target = argv[2] && g_str_equal (argv[2], "prefs") && d->prefs ? GTK_WIDGET (d->prefs)
+                                                                                  : GTK_WIDGET (d->window);
+      if (!save_png (target, arg, &error))
+        {
+          say ("FAIL", line, "%s", error->message);
+          return STEP_FAIL;
+        }
+      return STEP_DONE;
+    }
+  if (g_str_equal (cmd, "sleep"))
+    return STEP_DONE; /* the timing is in the step deadline */
+  say ("FAIL", line, "unknown command");
+  return STEP_FAIL;
+}
+
+static gboolean
+tick (gpointer user_data)
+{
+  Driver *d = user_data;
+
+  while (d->lines[d->next])
+    {
+      char *line = g_strstrip (d->lines[d->next]);
+      if (!*line || *line == '#')
+        {
+          d->next++;
+          continue;
+        }
+      g_auto (GStrv) argv = g_strsplit_set (line, " \t", -1);
+      const char *last = argv[g_strv_length (argv) - 1];
+      /* The last number of wait-* and sleep is the limit in seconds / ms. */
+      if (!d->step_deadline_us)
+        {
+          gint64 limit_us = g_str_equal (argv[0], "sleep") ? g_ascii_strtoll (argv[1] ? argv[1] : "0", NULL, 10) * 1000
+                            : g_str_has_suffix (argv[0], "-wait") || g_str_has_prefix (argv[0], "wait-") ||
+                                    g_str_has_prefix (argv[0], "plan-wait") || g_str_equal (argv[0], "scroll-all")
+                                ? g_ascii_strtoll (last, NULL, 10) * G_USEC_PER_SEC
+                                : 0;
+          d->step_deadline_us = g_get_monotonic_time () + MAX (limit_us, 1);
+          if (g_str_equal (argv[0], "sleep"))
+            return G_SOURCE_CONTINUE;
+        }
+      if (g_str_equal (argv[0], "sleep") && g_get_monotonic_time () < d->step_deadline_us)
+        return G_SOURCE_CONTINUE;
+      Step st = run_step (d, argv, line);
+      if (st == STEP_WAIT)
+        {
+          if (g_get_monotonic_time () < d->step_deadline_us)
+            return G_SOURCE_CONTINUE;
+          say ("FAIL", line, "timed out");
+          st = STEP_FAIL;
+        }
+      d->step_deadline_us = 0;
+      d->next++;
+      if (st == STEP_FAIL)
+        {
+          d->failed = TRUE;
+          break;
+        }
+      if (st == STEP_DONE)
+        say ("OK", line, NULL);
+      /* One step per tick, so the main loop renders between steps. */
+      if (d->lines[d->next])
+        return G_SOURCE_CONTINUE;
+    }
+  printf ("DRIVER %s\n", d->failed ? "FAIL" : "PASS");
+  fflush (stdout);
+  g_application_quit (G_APPLICATION (gtk_window_get_application (GTK_WINDOW (d->window))));
+  g_object_unref (d->window);
+  g_strfreev (d->lines);
+  g_free (d);
+  return G_SOURCE_REMOVE;
+}
+
+void
+stashhog_test_driver_maybe_start (StashhogWindow *window)
+{
+  const char *path = g_getenv ("STASHHOG_GTK_TEST_SCRIPT");
+  g_autofree char *text = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (!path || !*path)
+    return;
+  if (!g_file_get_contents (path, &text, NULL, &error))
+    {
+      g_printerr ("test script: %s\n", error->message);
+      printf ("DRIVER FAIL\n");
+      return;
+    }
+  Driver *d = g_new0 (Driver, 1);
+  driver_start_us = g_get_monotonic_time ();
+  d->window = g_object_ref (window);
+  d->lines = g_strsplit (text, "\n", -1);
+  say ("INFO", "driver", "start wall_us=%" G_GINT64_FORMAT, g_get_real_time ());
+  g_timeout_add (POLL_MS, tick, d);
+}
