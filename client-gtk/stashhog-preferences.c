@@ -45,7 +45,7 @@ add_setting_row (StashhogPreferences *self, const Stashhog__Setting *s)
   GtkWidget *row = secret ? adw_password_entry_row_new () : adw_entry_row_new ();
   g_autofree char *title = NULL;
   AdwPreferencesGroup *group = g_str_has_prefix (s->key, "stash.") ? self->stash_group
-                               : g_str_has_prefix (s->key, "llm.") ? self->llm_group
+                               : g_str_has_prefix (s->key, "openai.") ? self->llm_group
                                                                    : self->other_group;
   /* Secrets come masked ("••••abcd"): show that they are set, never prefill. */
   if (secret)
@@ -93,7 +93,7 @@ on_settings (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       add_setting_row (self, reply->settings->settings[i]);
       other += !g_str_has_prefix (reply->settings->settings[i]->key, "stash.") &&
-               !g_str_has_prefix (reply->settings->settings[i]->key, "llm.");
+               !g_str_has_prefix (reply->settings->settings[i]->key, "openai.");
     }
   gtk_widget_set_visible (GTK_WIDGET (self->other_group), other > 0);
 }
