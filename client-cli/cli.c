@@ -9,6 +9,7 @@
 #include "sh-log.h"
 #include "sh-paths.h"
 #include "sh-pbjson.h"
+#include "sh-pubsub.h"
 #include "sh-util.h"
 
 static const sh_cli_command *const command_tables[] = {
@@ -19,6 +20,7 @@ static const sh_cli_command *const command_tables[] = {
     sh_cli_settings_commands,
     sh_cli_sync_commands,
     sh_cli_scenes_commands,
+    sh_cli_plans_commands,
 };
 
 #define N_TABLES (sizeof command_tables / sizeof command_tables[0])
@@ -83,6 +85,42 @@ sh_reply *sh_cli_call(sh_cli *cli, sh_request *req, int *exit_code)
     }
     *exit_code = SH_EXIT_OK;
     return reply;
+}
+
+sh_status sh_cli_subscribe(sh_cli *cli, const char *const *topics, size_t n_topics, sh_subscriber **sub,
+                           char **url_out, sh_error *err)
+{
+    *sub = NULL;
+    if (url_out)
+        *url_out = NULL;
+    sh_status st = ensure_client(cli, err);
+    if (st != SH_OK)
+        return st;
+    sh_request req = STASHHOG__REQUEST__INIT;
+    Stashhog__StatusRequest s = STASHHOG__STATUS_REQUEST__INIT;
+    req.body_case = STASHHOG__REQUEST__BODY_STATUS;
+    req.status = &s;
+    sh_reply *reply = NULL;
+    if ((st = sh_rpc_client_call(cli->client, &req, &reply, err)) != SH_OK)
+        return st;
+    char *url = reply->status_info ? sh_paths_pick_event_url(cli->url, (const char *const *)reply->status_info->event_urls,
+                                                             reply->status_info->n_event_urls)
+                                   : NULL;
+    sh_wire_reply_free(reply);
+    if (!url)
+        return sh_error_set(err, SH_ERR_NOT_FOUND, "the daemon publishes no events on a transport matching %s", cli->url);
+    sh_subscriber_options so = {.topics = topics,
+                                .n_topics = n_topics,
+                                .token = cli->token,
+                                .tls_ca_file = cli->tls_ca,
+                                .tls_cert_key_file = cli->tls_cert,
+                                .tls_server_name = cli->tls_server_name};
+    st = sh_subscriber_create_opts(url, &so, sub, err);
+    if (st == SH_OK && url_out)
+        *url_out = url;
+    else
+        free(url);
+    return st;
 }
 
 void sh_cli_print_json(sh_cli *cli, json_t *value)

@@ -54,6 +54,12 @@ int sh_cli_main(int argc, char **argv, FILE *out, FILE *err);
 /* Send a request (body set by caller); on failure prints the error and
  * returns the exit code in *exit_code.  Returns the reply or NULL. */
 sh_reply *sh_cli_call(sh_cli *cli, sh_request *req, int *exit_code);
+/* Subscribe to the daemon's event stream on the transport we reach it by
+ * (asks Status for the advertised URLs; passes the token and TLS options,
+ * since network streams are sealed).  *url_out (optional) gets the URL. */
+struct sh_subscriber;
+sh_status sh_cli_subscribe(sh_cli *cli, const char *const *topics, size_t n_topics,
+                           struct sh_subscriber **sub, char **url_out, sh_error *err);
 /* Map an sh_status to an exit code. */
 int sh_cli_exit_code(sh_status st);
 /* Print "stashhogctl: message" to stderr (or a JSON error object with --json). */
@@ -77,5 +83,6 @@ extern const sh_cli_command sh_cli_schedules_commands[];
 extern const sh_cli_command sh_cli_settings_commands[];
 extern const sh_cli_command sh_cli_sync_commands[];
 extern const sh_cli_command sh_cli_scenes_commands[];
+extern const sh_cli_command sh_cli_plans_commands[];
 
 #endif

@@ -127,31 +127,6 @@ static int run_status(sh_cli *cli, int argc, char **argv)
     return SH_EXIT_OK;
 }
 
-/* The event URL that matches how we reach the daemon: same transport, and
- * for tcp the host we dialled (the daemon may report 0.0.0.0). */
-static char *pick_event_url(const char *rpc_url, const Stashhog__StatusReply *s)
-{
-    const char *scheme_end = strstr(rpc_url, "://");
-    if (!scheme_end)
-        return NULL;
-    size_t scheme_len = (size_t)(scheme_end - rpc_url);
-    for (size_t i = 0; i < s->n_event_urls; i++) {
-        const char *ev = s->event_urls[i];
-        if (strncmp(ev, rpc_url, scheme_len + 3) != 0)
-            continue;
-        if (strncmp(rpc_url, "ipc", 3) == 0 || strncmp(rpc_url, "inproc", 6) == 0)
-            return strdup(ev);
-        const char *ev_port = strrchr(ev, ':');
-        const char *rpc_port = strrchr(rpc_url, ':');
-        if (!ev_port || !rpc_port || rpc_port < scheme_end + 3)
-            continue;
-        const char *host = scheme_end + 3;
-        return sh_strdup_printf("%.*s%s", (int)(rpc_port - rpc_url), rpc_url, ev_port);
-        (void)host;
-    }
-    return NULL;
-}
-
 static volatile sig_atomic_t interrupted;
 static void on_sigint(int sig)
 {
@@ -237,19 +212,13 @@ static int run_events(sh_cli *cli, int argc, char **argv)
         }
     }
     int rc = 0;
-    sh_reply *reply = fetch_status(cli, &rc);
-    if (!reply)
-        return rc;
-    char *url = pick_event_url(cli->url, reply->status_info);
-    sh_wire_reply_free(reply);
-    if (!url)
-        return sh_cli_fail(cli, SH_EXIT_FAILURE, "the daemon publishes no events on a transport matching %s", cli->url);
     sh_subscriber *sub = NULL;
+    char *url = NULL;
     sh_error err = {0};
-    if (sh_subscriber_create(url, topics, n_topics, &sub, &err) != SH_OK) {
-        free(url);
-        return sh_cli_fail(cli, SH_EXIT_FAILURE, "%s", sh_error_message(&err));
-    }
+    sh_status st = sh_cli_subscribe(cli, topics, n_topics, &sub, &url, &err);
+    if (st != SH_OK)
+        return sh_cli_fail(cli, sh_cli_exit_code(st) == SH_EXIT_USAGE ? SH_EXIT_FAILURE : sh_cli_exit_code(st), "%s",
+                           sh_error_message(&err));
     if (!cli->json && !cli->quiet)
         fprintf(cli->err, "listening to %s (Ctrl-C to stop)\n", url);
     free(url);

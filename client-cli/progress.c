@@ -79,49 +79,14 @@ static sh_reply *fetch_job(sh_cli *cli, int64_t id, int *rc)
     return reply;
 }
 
-/* The event URL matching how we reach the daemon (same transport; for tcp
- * the host we dialled, since the daemon may report 0.0.0.0). */
-static char *event_url_for(const char *rpc_url, const Stashhog__StatusReply *s)
-{
-    const char *scheme_end = strstr(rpc_url, "://");
-    if (!scheme_end)
-        return NULL;
-    size_t scheme_len = (size_t)(scheme_end - rpc_url) + 3;
-    for (size_t i = 0; i < s->n_event_urls; i++) {
-        const char *ev = s->event_urls[i];
-        if (strncmp(ev, rpc_url, scheme_len) != 0)
-            continue;
-        if (strncmp(rpc_url, "ipc", 3) == 0 || strncmp(rpc_url, "inproc", 6) == 0)
-            return strdup(ev);
-        const char *ev_port = strrchr(ev, ':');
-        const char *rpc_port = strrchr(rpc_url, ':');
-        if (!ev_port || !rpc_port || rpc_port < scheme_end + 3)
-            continue;
-        return sh_strdup_printf("%.*s%s", (int)(rpc_port - rpc_url), rpc_url, ev_port);
-    }
-    return NULL;
-}
-
 /* Events are an optimisation: any failure here just means "poll only". */
 static sh_subscriber *subscribe(sh_cli *cli)
 {
-    sh_request req = STASHHOG__REQUEST__INIT;
-    Stashhog__StatusRequest s = STASHHOG__STATUS_REQUEST__INIT;
-    req.body_case = STASHHOG__REQUEST__BODY_STATUS;
-    req.status = &s;
-    sh_reply *reply = NULL;
-    sh_error err = {0};
-    if (sh_rpc_client_call(cli->client, &req, &reply, &err) != SH_OK)
-        return NULL;
-    char *url = reply->status_info ? event_url_for(cli->url, reply->status_info) : NULL;
-    sh_wire_reply_free(reply);
-    if (!url)
-        return NULL;
     static const char *const topics[] = {"job."};
     sh_subscriber *sub = NULL;
-    if (sh_subscriber_create(url, topics, 1, &sub, &err) != SH_OK)
-        sub = NULL;
-    free(url);
+    sh_error err = {0};
+    if (sh_cli_subscribe(cli, topics, 1, &sub, NULL, &err) != SH_OK)
+        return NULL;
     return sub;
 }
 

@@ -177,7 +177,9 @@ ensure_subscriber (StashhogClient *self)
       g_warning ("the daemon advertises no event URL for %s; live progress is off", self->url);
       return;
     }
-  if (sh_subscriber_create (url, topics, G_N_ELEMENTS (topics), &self->sub, &err) != SH_OK ||
+  /* Network event streams are sealed with a key derived from the token. */
+  sh_subscriber_options so = { .topics = topics, .n_topics = G_N_ELEMENTS (topics), .token = self->token };
+  if (sh_subscriber_create_opts (url, &so, &self->sub, &err) != SH_OK ||
       sh_subscriber_start (self->sub, on_event, self, &err) != SH_OK)
     {
       g_warning ("cannot subscribe to events at %s: %s", url, sh_error_message (&err));

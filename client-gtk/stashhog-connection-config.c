@@ -166,20 +166,10 @@ split_url (const char *url, char **scheme, char **host, char **rest)
 char *
 stashhog_connection_pick_events_url (const char *rpc_url, const char *const *event_urls, gsize n)
 {
-  g_autofree char *scheme = NULL, *host = NULL, *rest = NULL;
+  /* One rule for every client: see sh_paths_pick_event_url(). */
+  char *url = sh_paths_pick_event_url (rpc_url, event_urls, n);
+  char *copy = g_strdup (url);
 
-  if (!rpc_url || !split_url (rpc_url, &scheme, &host, &rest))
-    return NULL;
-  for (gsize i = 0; i < n; i++)
-    {
-      g_autofree char *s = NULL, *h = NULL, *r = NULL;
-      if (!event_urls[i] || !split_url (event_urls[i], &s, &h, &r) || strcmp (s, scheme) != 0)
-        continue;
-      if (strcmp (scheme, "ipc") == 0 || strcmp (scheme, "inproc") == 0)
-        return g_strdup (event_urls[i]);
-      if (g_str_equal (h, "0.0.0.0") || g_str_equal (h, "[::]") || g_str_equal (h, "*") || !*h)
-        return g_strdup_printf ("%s://%s%s", s, host, r);
-      return g_strdup (event_urls[i]);
-    }
-  return NULL;
+  free (url);
+  return copy;
 }

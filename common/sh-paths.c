@@ -1,5 +1,6 @@
 #include "sh-paths.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,4 +74,31 @@ sh_status sh_paths_default_connect_url(char *out, size_t len, sh_error *err)
     if (st == SH_OK)
         st = sh_paths_rpc_url(run, out, len, err);
     return st;
+}
+
+char *sh_paths_pick_event_url(const char *rpc_url, const char *const *event_urls, size_t n)
+{
+    const char *scheme_end = rpc_url ? strstr(rpc_url, "://") : NULL;
+    if (!scheme_end)
+        return NULL;
+    size_t prefix = (size_t)(scheme_end - rpc_url) + 3; /* "tcp://" */
+    bool local = strncmp(rpc_url, "ipc://", 6) == 0 || strncmp(rpc_url, "inproc://", 9) == 0;
+    const char *rpc_port = strrchr(rpc_url + prefix, ':');
+    /* An advertised URL on the host we dialled ("tcp://nas:" prefix) wins. */
+    if (!local && rpc_port)
+        for (size_t i = 0; i < n; i++)
+            if (event_urls[i] && strncmp(event_urls[i], rpc_url, (size_t)(rpc_port - rpc_url) + 1) == 0)
+                return strdup(event_urls[i]);
+    for (size_t i = 0; i < n; i++) {
+        const char *ev = event_urls[i];
+        if (!ev || strncmp(ev, rpc_url, prefix) != 0)
+            continue;
+        if (local)
+            return strdup(ev);
+        const char *ev_port = strrchr(ev + prefix, ':');
+        if (!ev_port || !rpc_port)
+            continue;
+        return sh_strdup_printf("%.*s%s", (int)(rpc_port - rpc_url), rpc_url, ev_port);
+    }
+    return NULL;
 }

@@ -26,4 +26,12 @@ sh_status sh_paths_events_url(const char *runtime_dir, char *out, size_t len, sh
 /* The URL clients use when given none: $STASHHOG_CONNECT or the default rpc url. */
 sh_status sh_paths_default_connect_url(char *out, size_t len, sh_error *err);
 
+/* The event URL a client should dial, given the RPC URL it dialled and the
+ * event URLs the daemon advertises (StatusReply.event_urls): the same
+ * transport; for tcp:// and tls+tcp://, an advertised URL on the very host
+ * we dialled if there is one, else the first one's port on the host we
+ * dialled (the daemon may advertise 0.0.0.0, or an address that is only
+ * valid inside its container).  NULL when nothing matches; free() it. */
+char *sh_paths_pick_event_url(const char *rpc_url, const char *const *event_urls, size_t n);
+
 #endif

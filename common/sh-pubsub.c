@@ -7,78 +7,164 @@
 
 #include <nng/protocol/pubsub0/pub.h>
 #include <nng/protocol/pubsub0/sub.h>
+#include <sodium.h>
 
 #include "sh-log.h"
+#include "sh-rpc-client.h"
 #include "sh-rpc-server.h"
 #include "sh-util.h"
 
 #define LOG "events"
 
+#define SEAL_MARK 0xA5u /* first byte after the topic; clear frames start with 0x08 (seq) */
+#define SEAL_OVERHEAD (1 + crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
+
 struct sh_publisher {
-    nng_socket sock;
+    nng_socket clear_sock;  /* ipc://, inproc:// */
+    nng_socket sealed_sock; /* tcp://, tls+tcp:// */
+    bool has_clear, has_sealed;
+    unsigned char key[crypto_secretbox_KEYBYTES];
     char **urls;
     size_t n_urls;
     _Atomic uint64_t seq;
     _Atomic uint64_t sent;
 };
 
-sh_status sh_publisher_create(const char *const *urls, size_t n_urls, sh_publisher **out,
-                              sh_error *err)
+static bool is_network_url(const char *url)
+{
+    return !sh_str_has_prefix(url, "ipc://") && !sh_str_has_prefix(url, "inproc://");
+}
+
+/* The event key: BLAKE2b of the token as master key, then a KDF subkey so
+ * the same token never keys two different primitives. */
+static sh_status derive_key(const char *token, unsigned char key[crypto_secretbox_KEYBYTES], sh_error *err)
+{
+    unsigned char master[crypto_kdf_KEYBYTES];
+    if (sodium_init() < 0)
+        return sh_error_set(err, SH_ERR_INTERNAL, "libsodium failed to initialise");
+    crypto_generichash(master, sizeof master, (const unsigned char *)token, strlen(token), NULL, 0);
+    int rv = crypto_kdf_derive_from_key(key, crypto_secretbox_KEYBYTES, 1, "SHevents", master);
+    sodium_memzero(master, sizeof master);
+    return rv == 0 ? SH_OK : sh_error_set(err, SH_ERR_INTERNAL, "event key derivation failed");
+}
+
+static sh_status open_pub(nng_socket *sock, sh_error *err)
+{
+    int rv = nng_pub0_open(sock);
+    if (rv != 0)
+        return sh_error_set(err, SH_ERR_NETWORK, "nng_pub0_open: %s", nng_strerror(rv));
+    /* Subscribers never send us anything; a tiny cap stops abuse. */
+    nng_socket_set_size(*sock, NNG_OPT_RECVMAXSZ, 1024);
+    return SH_OK;
+}
+
+static sh_status publish_on(sh_publisher *pub, const sh_publisher_options *o, const char *url, sh_error *err)
+{
+    bool sealed = is_network_url(url);
+    sh_status st = SH_OK;
+    if (sealed && !pub->has_sealed) {
+        if (!o->token || sh_str_empty(o->token))
+            return sh_error_set(err, SH_ERR_INVALID, "refusing to publish events on %s without a token to seal them", url);
+        if ((st = derive_key(o->token, pub->key, err)) != SH_OK || (st = open_pub(&pub->sealed_sock, err)) != SH_OK)
+            return st;
+        pub->has_sealed = true;
+    } else if (!sealed && !pub->has_clear) {
+        if ((st = open_pub(&pub->clear_sock, err)) != SH_OK)
+            return st;
+        pub->has_clear = true;
+    }
+    nng_listener l;
+    int rv = nng_listener_create(&l, sealed ? pub->sealed_sock : pub->clear_sock, url);
+    if (rv != 0)
+        return sh_error_set(err, SH_ERR_INVALID, "cannot publish on %s: %s", url, nng_strerror(rv));
+    if (sh_str_has_prefix(url, "ipc://"))
+        nng_listener_set_int(l, NNG_OPT_IPC_PERMISSIONS, 0600);
+    if ((st = sh_listener_configure_tls(l, url, o->tls_cert_key_file, o->tls_ca_file, err)) != SH_OK) {
+        nng_listener_close(l);
+        return st;
+    }
+    if ((rv = nng_listener_start(l, 0)) != 0) {
+        nng_listener_close(l);
+        return sh_error_set(err, SH_ERR_NETWORK, "cannot publish on %s: %s", url, nng_strerror(rv));
+    }
+    char resolved[512];
+    if ((st = sh_listener_url(l, url, resolved, sizeof resolved, err)) != SH_OK)
+        return st;
+    if (!(pub->urls[pub->n_urls] = strdup(resolved)))
+        return sh_error_set(err, SH_ERR_NOMEM, NULL);
+    pub->n_urls++;
+    sh_info(LOG, "publishing %s events on %s", sealed ? "sealed" : "clear", resolved);
+    return SH_OK;
+}
+
+sh_status sh_publisher_create_opts(const sh_publisher_options *o, sh_publisher **out, sh_error *err)
 {
     *out = NULL;
     sh_publisher *pub = calloc(1, sizeof *pub);
-    if (!pub || !(pub->urls = calloc(n_urls ? n_urls : 1, sizeof *pub->urls))) {
+    if (!pub || !(pub->urls = calloc(o->n_urls ? o->n_urls : 1, sizeof *pub->urls))) {
         free(pub);
         return sh_error_set(err, SH_ERR_NOMEM, NULL);
     }
     sh_status st = SH_OK;
-    int rv = nng_pub0_open(&pub->sock);
-    if (rv != 0) {
-        free(pub->urls);
-        free(pub);
-        return sh_error_set(err, SH_ERR_NETWORK, "nng_pub0_open: %s", nng_strerror(rv));
-    }
-    /* Subscribers never send us anything; a tiny cap stops abuse. */
-    nng_socket_set_size(pub->sock, NNG_OPT_RECVMAXSZ, 1024);
-    for (size_t i = 0; i < n_urls; i++) {
-        nng_listener l;
-        if ((rv = nng_listener_create(&l, pub->sock, urls[i])) != 0) {
-            st = sh_error_set(err, SH_ERR_INVALID, "cannot publish on %s: %s", urls[i], nng_strerror(rv));
-            goto fail;
-        }
-        if (sh_str_has_prefix(urls[i], "ipc://"))
-            nng_listener_set_int(l, NNG_OPT_IPC_PERMISSIONS, 0600);
-        if ((rv = nng_listener_start(l, 0)) != 0) {
-            nng_listener_close(l);
-            st = sh_error_set(err, SH_ERR_NETWORK, "cannot publish on %s: %s", urls[i], nng_strerror(rv));
-            goto fail;
-        }
-        char resolved[512];
-        if ((st = sh_listener_url(l, urls[i], resolved, sizeof resolved, err)) != SH_OK)
-            goto fail;
-        if (!(pub->urls[pub->n_urls] = strdup(resolved))) {
-            st = sh_error_set(err, SH_ERR_NOMEM, NULL);
-            goto fail;
-        }
-        pub->n_urls++;
-        sh_info(LOG, "publishing events on %s", resolved);
+    for (size_t i = 0; i < o->n_urls && st == SH_OK; i++)
+        st = publish_on(pub, o, o->urls[i], err);
+    if (st != SH_OK) {
+        sh_publisher_destroy(pub);
+        return st;
     }
     *out = pub;
     return SH_OK;
-fail:
-    sh_publisher_destroy(pub);
-    return st;
+}
+
+sh_status sh_publisher_create(const char *const *urls, size_t n_urls, sh_publisher **out,
+                              sh_error *err)
+{
+    sh_publisher_options o = {.urls = urls, .n_urls = n_urls};
+    return sh_publisher_create_opts(&o, out, err);
 }
 
 void sh_publisher_destroy(sh_publisher *pub)
 {
     if (!pub)
         return;
-    nng_close(pub->sock);
+    if (pub->has_clear)
+        nng_close(pub->clear_sock);
+    if (pub->has_sealed)
+        nng_close(pub->sealed_sock);
+    sodium_memzero(pub->key, sizeof pub->key);
     for (size_t i = 0; i < pub->n_urls; i++)
         free(pub->urls[i]);
     free(pub->urls);
     free(pub);
+}
+
+static sh_status seal(const sh_publisher *pub, const nng_msg *clear, nng_msg **out, sh_error *err)
+{
+    const unsigned char *body = nng_msg_body((nng_msg *)clear);
+    size_t len = nng_msg_len(clear);
+    size_t tlen = strlen((const char *)body) + 1; /* pack_event put the NUL there */
+    nng_msg *m = NULL;
+    int rv = nng_msg_alloc(&m, tlen + SEAL_OVERHEAD + len);
+    if (rv != 0)
+        return sh_error_set(err, SH_ERR_NOMEM, "nng_msg_alloc: %s", nng_strerror(rv));
+    unsigned char *p = nng_msg_body(m);
+    memcpy(p, body, tlen);
+    p[tlen] = SEAL_MARK;
+    unsigned char *nonce = p + tlen + 1;
+    randombytes_buf(nonce, crypto_secretbox_NONCEBYTES);
+    crypto_secretbox_easy(nonce + crypto_secretbox_NONCEBYTES, body, len, nonce, pub->key);
+    *out = m;
+    return SH_OK;
+}
+
+static sh_status send_on(nng_socket sock, nng_msg *msg, sh_error *err)
+{
+    int rv = nng_sendmsg(sock, msg, NNG_FLAG_NONBLOCK);
+    if (rv != 0) {
+        nng_msg_free(msg);
+        return sh_error_set(err, SH_ERR_NETWORK, "publish: %s", nng_strerror(rv));
+    }
+    return SH_OK;
 }
 
 sh_status sh_publisher_publish(sh_publisher *pub, sh_event *event, sh_error *err)
@@ -89,13 +175,20 @@ sh_status sh_publisher_publish(sh_publisher *pub, sh_event *event, sh_error *err
     sh_status st = sh_wire_pack_event(event, &msg, err);
     if (st != SH_OK)
         return st;
-    int rv = nng_sendmsg(pub->sock, msg, NNG_FLAG_NONBLOCK);
-    if (rv != 0) {
-        nng_msg_free(msg);
-        return sh_error_set(err, SH_ERR_NETWORK, "publish: %s", nng_strerror(rv));
+    if (pub->has_sealed) {
+        nng_msg *sealed = NULL;
+        if ((st = seal(pub, msg, &sealed, err)) == SH_OK)
+            st = send_on(pub->sealed_sock, sealed, err);
     }
-    atomic_fetch_add(&pub->sent, 1);
-    return SH_OK;
+    if (pub->has_clear) {
+        sh_status st2 = send_on(pub->clear_sock, msg, err);
+        st = st == SH_OK ? st2 : st;
+    } else {
+        nng_msg_free(msg);
+    }
+    if (st == SH_OK)
+        atomic_fetch_add(&pub->sent, 1);
+    return st;
 }
 
 size_t sh_publisher_urls(const sh_publisher *pub, const char *const **urls)
@@ -118,38 +211,65 @@ struct sh_subscriber {
     void *user_data;
     pthread_mutex_t lock;
     bool closing;
+    bool has_key;
+    bool require_sealed;
+    unsigned char key[crypto_secretbox_KEYBYTES];
+    _Atomic uint64_t rejected;
 };
 
-sh_status sh_subscriber_create(const char *url, const char *const *topics, size_t n_topics,
-                               sh_subscriber **out, sh_error *err)
+sh_status sh_subscriber_create_opts(const char *url, const sh_subscriber_options *o, sh_subscriber **out,
+                                    sh_error *err)
 {
+    static const sh_subscriber_options defaults = {0};
+    if (!o)
+        o = &defaults;
     *out = NULL;
+    if (sh_str_empty(url))
+        return sh_error_set(err, SH_ERR_INVALID, "no event URL given");
     sh_subscriber *sub = calloc(1, sizeof *sub);
     if (!sub)
         return sh_error_set(err, SH_ERR_NOMEM, NULL);
     pthread_mutex_init(&sub->lock, NULL);
+    sh_status st = SH_OK;
+    if (o->token && *o->token) {
+        if ((st = derive_key(o->token, sub->key, err)) != SH_OK) {
+            pthread_mutex_destroy(&sub->lock);
+            free(sub);
+            return st;
+        }
+        sub->has_key = true;
+        /* With the key in hand, a clear frame on a network URL is a forgery. */
+        sub->require_sealed = is_network_url(url);
+    }
     int rv = nng_sub0_open(&sub->sock);
     if (rv != 0) {
         pthread_mutex_destroy(&sub->lock);
         free(sub);
         return sh_error_set(err, SH_ERR_NETWORK, "nng_sub0_open: %s", nng_strerror(rv));
     }
-    sh_status st = SH_OK;
-    nng_socket_set_size(sub->sock, NNG_OPT_RECVMAXSZ, SH_WIRE_MAX_EVENT);
+    nng_socket_set_size(sub->sock, NNG_OPT_RECVMAXSZ, SH_WIRE_MAX_EVENT + SH_WIRE_MAX_TOPIC + 1 + SEAL_OVERHEAD);
     nng_socket_set_ms(sub->sock, NNG_OPT_RECONNMINT, 100);
     nng_socket_set_ms(sub->sock, NNG_OPT_RECONNMAXT, 2000);
-    if (n_topics == 0) {
+    if (o->n_topics == 0) {
         rv = nng_socket_set(sub->sock, NNG_OPT_SUB_SUBSCRIBE, "", 0);
     } else {
-        for (size_t i = 0; i < n_topics && rv == 0; i++)
-            rv = nng_socket_set(sub->sock, NNG_OPT_SUB_SUBSCRIBE, topics[i], strlen(topics[i]));
+        for (size_t i = 0; i < o->n_topics && rv == 0; i++)
+            rv = nng_socket_set(sub->sock, NNG_OPT_SUB_SUBSCRIBE, o->topics[i], strlen(o->topics[i]));
     }
     if (rv != 0) {
         st = sh_error_set(err, SH_ERR_INVALID, "subscribe: %s", nng_strerror(rv));
         goto fail;
     }
+    nng_dialer d;
+    if ((rv = nng_dialer_create(&d, sub->sock, url)) != 0) {
+        st = sh_error_set(err, SH_ERR_INVALID, "cannot subscribe to %s: %s", url, nng_strerror(rv));
+        goto fail;
+    }
+    if (sh_str_has_prefix(url, "tls+") &&
+        (st = sh_dialer_configure_tls(d, o->tls_ca_file, o->tls_cert_key_file, o->tls_server_name, err)) != SH_OK)
+        goto fail;
     /* Non-blocking dial: the subscriber reconnects by itself when the daemon restarts. */
-    if ((rv = nng_dial(sub->sock, url, NULL, NNG_FLAG_NONBLOCK)) != 0) {
+    if ((rv = nng_dialer_start(d, NNG_FLAG_NONBLOCK)) != 0) {
         st = sh_error_set(err, SH_ERR_INVALID, "cannot subscribe to %s: %s", url, nng_strerror(rv));
         goto fail;
     }
@@ -158,6 +278,18 @@ sh_status sh_subscriber_create(const char *url, const char *const *topics, size_
 fail:
     sh_subscriber_destroy(sub);
     return st;
+}
+
+sh_status sh_subscriber_create(const char *url, const char *const *topics, size_t n_topics,
+                               sh_subscriber **out, sh_error *err)
+{
+    sh_subscriber_options o = {.topics = topics, .n_topics = n_topics};
+    return sh_subscriber_create_opts(url, &o, out, err);
+}
+
+uint64_t sh_subscriber_rejected(const sh_subscriber *sub)
+{
+    return atomic_load(&sub->rejected);
 }
 
 void sh_subscriber_destroy(sh_subscriber *sub)
@@ -172,8 +304,50 @@ void sh_subscriber_destroy(sh_subscriber *sub)
     nng_close(sub->sock);
     if (sub->aio)
         nng_aio_free(sub->aio);
+    sodium_memzero(sub->key, sizeof sub->key);
     pthread_mutex_destroy(&sub->lock);
     free(sub);
+}
+
+/* Decode one frame, opening it first when sealed. */
+static sh_status decode_frame(sh_subscriber *sub, const unsigned char *p, size_t len, sh_event **ev, sh_error *err)
+{
+    size_t scan = len < SH_WIRE_MAX_TOPIC + 1 ? len : SH_WIRE_MAX_TOPIC + 1;
+    const unsigned char *nul = memchr(p, '\0', scan);
+    if (!nul)
+        return sh_error_set(err, SH_ERR_PROTOCOL, "event without topic separator");
+    size_t tlen = (size_t)(nul - p) + 1;
+    bool sealed = len > tlen && p[tlen] == SEAL_MARK;
+    if (!sealed) {
+        if (sub->require_sealed) {
+            atomic_fetch_add(&sub->rejected, 1);
+            return sh_error_set(err, SH_ERR_PROTOCOL, "clear event on a sealed stream");
+        }
+        return sh_wire_decode_event(p, len, ev, err);
+    }
+    if (!sub->has_key || len < tlen + SEAL_OVERHEAD) {
+        atomic_fetch_add(&sub->rejected, 1);
+        return sh_error_set(err, SH_ERR_UNAUTHENTICATED, "sealed event: the daemon's token is needed");
+    }
+    size_t clen = len - tlen - 1 - crypto_secretbox_NONCEBYTES;
+    size_t plen = clen - crypto_secretbox_MACBYTES;
+    unsigned char *plain = malloc(plen ? plen : 1);
+    if (!plain)
+        return sh_error_set(err, SH_ERR_NOMEM, NULL);
+    const unsigned char *nonce = p + tlen + 1;
+    sh_status st = SH_OK;
+    if (crypto_secretbox_open_easy(plain, nonce + crypto_secretbox_NONCEBYTES, clen, nonce, sub->key) != 0) {
+        atomic_fetch_add(&sub->rejected, 1);
+        st = sh_error_set(err, SH_ERR_UNAUTHENTICATED, "sealed event does not open with our token");
+    } else if (plen < tlen || memcmp(plain, p, tlen) != 0) {
+        atomic_fetch_add(&sub->rejected, 1);
+        st = sh_error_set(err, SH_ERR_PROTOCOL, "sealed event topic does not match");
+    } else {
+        st = sh_wire_decode_event(plain, plen, ev, err);
+    }
+    sodium_memzero(plain, plen);
+    free(plain);
+    return st;
 }
 
 sh_status sh_subscriber_recv(sh_subscriber *sub, int timeout_ms, sh_event **event, sh_error *err)
@@ -188,11 +362,12 @@ sh_status sh_subscriber_recv(sh_subscriber *sub, int timeout_ms, sh_event **even
         if (rv != 0)
             return sh_error_set(err, rv == NNG_ECLOSED ? SH_ERR_CANCELLED : SH_ERR_NETWORK,
                                 "receive event: %s", nng_strerror(rv));
-        sh_status st = sh_wire_decode_event(nng_msg_body(msg), nng_msg_len(msg), event, err);
+        sh_status st = decode_frame(sub, nng_msg_body(msg), nng_msg_len(msg), event, err);
         nng_msg_free(msg);
         if (st == SH_OK)
             return SH_OK;
-        sh_warn(LOG, "ignoring malformed event: %s", sh_error_message(err));
+        /* Debug only: a stranger's stream would otherwise flood the log. */
+        sh_debug(LOG, "ignoring event: %s", sh_error_message(err));
     }
 }
 
@@ -203,7 +378,7 @@ static void sub_cb(void *arg)
         return; /* closed or stopped */
     nng_msg *msg = nng_aio_get_msg(sub->aio);
     sh_event *ev = NULL;
-    if (sh_wire_decode_event(nng_msg_body(msg), nng_msg_len(msg), &ev, NULL) == SH_OK)
+    if (decode_frame(sub, nng_msg_body(msg), nng_msg_len(msg), &ev, NULL) == SH_OK)
         sub->fn(ev, sub->user_data);
     nng_msg_free(msg);
     pthread_mutex_lock(&sub->lock);

@@ -60,22 +60,27 @@ static sh_status map_nng(int rv, const char *what, const char *url, sh_error *er
     }
 }
 
-static sh_status configure_tls(nng_dialer d, const sh_rpc_client_options *o, sh_error *err)
+sh_status sh_dialer_configure_tls(nng_dialer d, const char *ca_file, const char *cert_key_file,
+                                  const char *server_name, sh_error *err)
 {
+    /* Our own config, handed to the dialer (which takes its own hold) and
+     * released here: reading the dialer's config would add a hold we leak. */
     nng_tls_config *cfg = NULL;
-    int rv = nng_dialer_get_ptr(d, NNG_OPT_TLS_CONFIG, (void **)&cfg);
+    sh_status st = SH_OK;
+    int rv = nng_tls_config_alloc(&cfg, NNG_TLS_MODE_CLIENT);
     if (rv != 0)
         return sh_error_set(err, SH_ERR_UNSUPPORTED, "TLS is not available: %s", nng_strerror(rv));
-    if (o->tls_ca_file && (rv = nng_tls_config_ca_file(cfg, o->tls_ca_file)) != 0)
-        return sh_error_set(err, SH_ERR_INVALID, "TLS CA file %s: %s", o->tls_ca_file, nng_strerror(rv));
-    if (o->tls_cert_key_file &&
-        (rv = nng_tls_config_cert_key_file(cfg, o->tls_cert_key_file, NULL)) != 0)
-        return sh_error_set(err, SH_ERR_INVALID, "TLS client certificate %s: %s", o->tls_cert_key_file,
-                            nng_strerror(rv));
-    if (o->tls_server_name && (rv = nng_tls_config_server_name(cfg, o->tls_server_name)) != 0)
-        return sh_error_set(err, SH_ERR_INVALID, "TLS server name: %s", nng_strerror(rv));
-    nng_tls_config_auth_mode(cfg, o->tls_ca_file ? NNG_TLS_AUTH_MODE_REQUIRED : NNG_TLS_AUTH_MODE_NONE);
-    return SH_OK;
+    if (ca_file && (rv = nng_tls_config_ca_file(cfg, ca_file)) != 0)
+        st = sh_error_set(err, SH_ERR_INVALID, "TLS CA file %s: %s", ca_file, nng_strerror(rv));
+    else if (cert_key_file && (rv = nng_tls_config_cert_key_file(cfg, cert_key_file, NULL)) != 0)
+        st = sh_error_set(err, SH_ERR_INVALID, "TLS client certificate %s: %s", cert_key_file, nng_strerror(rv));
+    else if (server_name && (rv = nng_tls_config_server_name(cfg, server_name)) != 0)
+        st = sh_error_set(err, SH_ERR_INVALID, "TLS server name: %s", nng_strerror(rv));
+    else if ((rv = nng_tls_config_auth_mode(cfg, ca_file ? NNG_TLS_AUTH_MODE_REQUIRED : NNG_TLS_AUTH_MODE_NONE)) != 0 ||
+             (rv = nng_dialer_set_ptr(d, NNG_OPT_TLS_CONFIG, cfg)) != 0)
+        st = sh_error_set(err, SH_ERR_UNSUPPORTED, "TLS setup: %s", nng_strerror(rv));
+    nng_tls_config_free(cfg);
+    return st;
 }
 
 sh_status sh_rpc_client_create(const char *url, const sh_rpc_client_options *opts,
@@ -115,7 +120,8 @@ sh_status sh_rpc_client_create(const char *url, const sh_rpc_client_options *opt
         goto fail;
     }
     nng_dialer_set_size(d, NNG_OPT_RECVMAXSZ, SH_WIRE_MAX_REPLY);
-    if (sh_str_has_prefix(url, "tls+") && (st = configure_tls(d, o, err)) != SH_OK)
+    if (sh_str_has_prefix(url, "tls+") &&
+        (st = sh_dialer_configure_tls(d, o->tls_ca_file, o->tls_cert_key_file, o->tls_server_name, err)) != SH_OK)
         goto fail;
     if ((rv = nng_dialer_start(d, o->background_dial ? NNG_FLAG_NONBLOCK : 0)) != 0) {
         st = map_nng(rv, "connecting", url, err);

@@ -30,6 +30,11 @@ typedef struct sh_rpc_client_options {
     const char *tls_server_name;
 } sh_rpc_client_options;
 
+/* Apply TLS options to a tls+tcp:// dialer (shared with the event subscriber).
+ * Without a CA file the server's certificate is not verified. */
+sh_status sh_dialer_configure_tls(nng_dialer d, const char *ca_file, const char *cert_key_file,
+                                  const char *server_name, sh_error *err);
+
 sh_status sh_rpc_client_create(const char *url, const sh_rpc_client_options *opts,
                                sh_rpc_client **out, sh_error *err);
 void sh_rpc_client_destroy(sh_rpc_client *client);

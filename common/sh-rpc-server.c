@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <nng/protocol/reqrep0/rep.h>
+#include <nng/supplemental/tls/tls.h>
 
 #include "sh-log.h"
 
@@ -62,6 +63,32 @@ sh_status sh_listener_url(nng_listener l, const char *configured, char *out, siz
         sh_strlcpy(out, configured, out_len);
     }
     return SH_OK;
+}
+
+sh_status sh_listener_configure_tls(nng_listener l, const char *url, const char *cert_key_file,
+                                    const char *ca_file, sh_error *err)
+{
+    if (!sh_str_has_prefix(url, "tls+"))
+        return SH_OK;
+    if (sh_str_empty(cert_key_file))
+        return sh_error_set(err, SH_ERR_INVALID, "%s needs a certificate: set tls_cert_key_file", url);
+    /* Our own config, handed to the listener (which holds it) and released here. */
+    nng_tls_config *cfg = NULL;
+    sh_status st = SH_OK;
+    int rv = nng_tls_config_alloc(&cfg, NNG_TLS_MODE_SERVER);
+    if (rv != 0)
+        return sh_error_set(err, SH_ERR_UNSUPPORTED, "TLS is not available for %s: %s", url, nng_strerror(rv));
+    bool verify_clients = !sh_str_empty(ca_file);
+    if ((rv = nng_tls_config_cert_key_file(cfg, cert_key_file, NULL)) != 0)
+        st = sh_error_set(err, SH_ERR_INVALID, "TLS certificate %s: %s", cert_key_file, nng_strerror(rv));
+    else if (verify_clients && (rv = nng_tls_config_ca_file(cfg, ca_file)) != 0)
+        st = sh_error_set(err, SH_ERR_INVALID, "TLS CA file %s: %s", ca_file, nng_strerror(rv));
+    else if ((rv = nng_tls_config_auth_mode(cfg, verify_clients ? NNG_TLS_AUTH_MODE_REQUIRED
+                                                                 : NNG_TLS_AUTH_MODE_NONE)) != 0 ||
+             (rv = nng_listener_set_ptr(l, NNG_OPT_TLS_CONFIG, cfg)) != 0)
+        st = sh_error_set(err, SH_ERR_UNSUPPORTED, "TLS setup for %s: %s", url, nng_strerror(rv));
+    nng_tls_config_free(cfg);
+    return st;
 }
 
 static void describe_peer(nng_msg *msg, sh_rpc_call *call)
@@ -206,6 +233,11 @@ static sh_status start_listener(sh_rpc_server *srv, const char *url, sh_error *e
         nng_listener_set_int(l, NNG_OPT_IPC_PERMISSIONS, mode);
     }
     nng_listener_set_size(l, NNG_OPT_RECVMAXSZ, SH_WIRE_MAX_REQUEST);
+    sh_status tst = sh_listener_configure_tls(l, url, srv->cfg.tls_cert_key_file, srv->cfg.tls_ca_file, err);
+    if (tst != SH_OK) {
+        nng_listener_close(l);
+        return tst;
+    }
     if ((rv = nng_listener_start(l, 0)) != 0) {
         nng_listener_close(l);
         return sh_error_set(err, SH_ERR_NETWORK, "cannot listen on %s: %s", url, nng_strerror(rv));
@@ -317,7 +349,7 @@ void sh_rpc_server_destroy(sh_rpc_server *srv)
             nng_aio_free(w->send_aio);
     }
     nng_close(srv->sock);
-    for (size_t i = 0; i < srv->n_urls; i++)
+    for (size_t i = 0; srv->urls && i < srv->n_urls; i++)
         free(srv->urls[i]);
     free(srv->urls);
     free(srv->listeners);

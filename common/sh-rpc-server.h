@@ -53,6 +53,9 @@ typedef struct sh_rpc_server_config {
     void *(*worker_init)(void *user, int index); /* optional; NULL result is an error */
     void (*worker_fini)(void *worker, void *user);
     int ipc_permissions;       /* default 0600 */
+    const char *tls_cert_key_file; /* tls+tcp:// listeners: PEM certificate + key (required for them) */
+    const char *tls_ca_file;       /* tls+tcp://: when set, peers must present a client
+                                    * certificate that chains to this CA */
 } sh_rpc_server_config;
 
 typedef struct sh_rpc_server sh_rpc_server;
@@ -65,6 +68,11 @@ void sh_rpc_server_destroy(sh_rpc_server *srv);
 
 /* The bound URLs, with a tcp port 0 resolved to the real port. */
 size_t sh_rpc_server_urls(const sh_rpc_server *srv, const char *const **urls);
+
+/* Apply the TLS settings to a tls+tcp:// listener (no-op for other URLs):
+ * our certificate is mandatory, a CA makes client certificates mandatory. */
+sh_status sh_listener_configure_tls(nng_listener l, const char *url, const char *cert_key_file,
+                                    const char *ca_file, sh_error *err);
 
 /* Resolve the local address of a listener to a URL (tcp port 0 -> real port). */
 sh_status sh_listener_url(nng_listener l, const char *configured, char *out, size_t out_len,

@@ -14,4 +14,4 @@ apt-get install -y -q --no-install-recommends \
     libgtk-4-dev libadwaita-1-dev \
     libcmocka-dev libmicrohttpd-dev \
     nodejs curl jq xvfb xauth imagemagick appstream desktop-file-utils \
-    clang libclang-rt-14-dev clang-tidy file dpkg-dev
+    clang libclang-rt-14-dev clang-tidy file dpkg-dev openssl sqlite3

@@ -1,14 +1,24 @@
 #include "daemon.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "jobs/jobs.h"
+#include "plans/plans.h"
+#include "llm/llm.h"
+#include "rpc/auth.h"
+#include "rpc/backup.h"
 #include "rpc/rpc.h"
+#include "schedule/scheduler.h"
+#include "secrets/secretbox.h"
 #include "secrets/token.h"
 #include "services.h"
 #include "sh-log.h"
 #include "sh-util.h"
+#include "stash/stash-client.h"
+#include "sync/sync.h"
 
 #define LOG "daemon"
 
@@ -116,11 +126,47 @@ sh_status sh_daemon_create(const sh_config *cfg, sh_daemon **out, sh_error *err)
         goto fail;
     if ((st = setup_token(d, cfg, err)) != SH_OK)
         goto fail;
+    /* A restore staged over RPC takes effect here, before anything opens the DB. */
+    if ((st = sh_backup_apply_pending(cfg->data_dir, cfg->db_path, NULL, err)) != SH_OK)
+        goto fail;
+    if (cfg->n_listen > 0 && (st = sh_auth_limiter_create(NULL, &svc->auth_limiter, err)) != SH_OK)
+        goto fail;
     if ((st = sh_db_env_create(cfg->db_path, &svc->db, err)) != SH_OK)
         goto fail;
     sh_info(LOG, "database %s", cfg->db_path);
-    if ((st = sh_publisher_create((const char *const *)d->event_urls, d->n_event_urls, &svc->events,
-                                  err)) != SH_OK)
+    /* Secret settings are sealed under a key kept beside, not inside, the DB. */
+    char key_path[SH_PATH_MAX + 16];
+    snprintf(key_path, sizeof key_path, "%s/secret.key", cfg->data_dir);
+    if ((st = sh_secrets_create(key_path, &svc->secrets, err)) != SH_OK ||
+        (st = sh_stash_global_init(err)) != SH_OK)
+        goto fail;
+    /* One bound for every job worker's LLM client; settings may change it. */
+    if ((st = sh_llm_limiter_create(2, &svc->llm_limiter, err)) != SH_OK)
+        goto fail;
+    /* Network event URLs get sealed events (key from the token), see sh-pubsub.h. */
+    sh_publisher_options po = {
+        .urls = (const char *const *)d->event_urls,
+        .n_urls = d->n_event_urls,
+        .token = svc->token,
+        .tls_cert_key_file = cfg->tls_cert_key_file,
+        .tls_ca_file = cfg->tls_ca_file,
+    };
+    if ((st = sh_publisher_create_opts(&po, &svc->events, err)) != SH_OK)
+        goto fail;
+    /* Jobs: create, register every module's types, then start (recovers
+     * jobs a crash left running).  The scheduler needs the started queue. */
+    if ((st = sh_jobs_create(svc, &svc->jobs, err)) != SH_OK)
+        goto fail;
+    if (cfg->enable_debug_jobs && (st = sh_jobs_register_debug(svc->jobs, err)) != SH_OK)
+        goto fail;
+    if ((st = sh_sync_register_jobs(svc->jobs, err)) != SH_OK)
+        goto fail;
+    if ((st = sh_plans_register_jobs(svc->jobs, err)) != SH_OK)
+        goto fail;
+    if ((st = sh_jobs_start(svc->jobs, err)) != SH_OK)
+        goto fail;
+    if ((st = sh_scheduler_create(svc, svc->jobs, NULL, &svc->scheduler, err)) != SH_OK ||
+        (st = sh_scheduler_start(svc->scheduler, err)) != SH_OK)
         goto fail;
     sh_rpc_server_config rc = {
         .urls = (const char *const *)d->rpc_urls,
@@ -131,6 +177,8 @@ sh_status sh_daemon_create(const sh_config *cfg, sh_daemon **out, sh_error *err)
         .user = svc,
         .worker_init = sh_rpc_worker_init,
         .worker_fini = sh_rpc_worker_fini,
+        .tls_cert_key_file = cfg->tls_cert_key_file,
+        .tls_ca_file = cfg->tls_ca_file,
     };
     if ((st = sh_rpc_server_create(&rc, &svc->rpc, err)) != SH_OK)
         goto fail;
@@ -148,9 +196,17 @@ void sh_daemon_destroy(sh_daemon *d)
         return;
     sh_services *svc = &d->svc;
     sh_rpc_server_stop(svc->rpc);
+    /* No handler runs now: stop scheduling, then jobs (running ones are
+     * cancelled and re-queued or failed as interrupted). */
+    sh_scheduler_destroy(svc->scheduler);
+    sh_jobs_destroy(svc->jobs);
+    sh_llm_limiter_destroy(svc->llm_limiter);
     sh_rpc_server_destroy(svc->rpc);
     sh_publisher_destroy(svc->events);
     sh_db_env_destroy(svc->db);
+    sh_auth_limiter_destroy(svc->auth_limiter);
+    sh_secrets_destroy(svc->secrets);
+    sh_stash_global_cleanup();
     for (size_t i = 0; i < d->n_rpc_urls; i++)
         free(d->rpc_urls[i]);
     for (size_t i = 0; i < d->n_event_urls; i++)

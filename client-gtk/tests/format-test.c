@@ -131,7 +131,7 @@ test_pick_events_url (void **state)
   g_autofree char *none = stashhog_connection_pick_events_url ("ws://x:1", advertised, 3);
   assert_string_equal (ipc, "ipc:///run/x/ev.sock");
   assert_string_equal (tcp, "tcp://nas.local:7411");
-  assert_string_equal (tls, "tls+tcp://host.lan:7413");
+  assert_string_equal (tls, "tls+tcp://nas.local:7413"); /* the host we reach the daemon by */
   assert_null (none);
 }
 

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "sh-error.h"
+#include "sh-paths.h"
 #include "sh-wire.h"
 
 static void test_request_round_trip(void **state)
@@ -146,12 +147,35 @@ static void test_status_mapping(void **state)
     assert_string_equal(err.message, "settings: key x");
 }
 
+static void test_pick_event_url(void **state)
+{
+    (void)state;
+    const char *const adv[] = {"ipc:///run/x/ev.sock", "tcp://0.0.0.0:7411", "tcp://10.0.0.5:7511",
+                               "tls+tcp://host.lan:7413"};
+    char *u = sh_paths_pick_event_url("ipc:///run/x/rpc.sock", adv, 4);
+    assert_string_equal(u, "ipc:///run/x/ev.sock");
+    free(u);
+    u = sh_paths_pick_event_url("tcp://nas.local:7410", adv, 4); /* wildcard: our host, its port */
+    assert_string_equal(u, "tcp://nas.local:7411");
+    free(u);
+    u = sh_paths_pick_event_url("tcp://10.0.0.5:7510", adv, 4); /* same host advertised: taken as is */
+    assert_string_equal(u, "tcp://10.0.0.5:7511");
+    free(u);
+    u = sh_paths_pick_event_url("tls+tcp://nas.local:7412", adv, 4);
+    assert_string_equal(u, "tls+tcp://nas.local:7413");
+    free(u);
+    assert_null(sh_paths_pick_event_url("ws://x:1", adv, 4));
+    assert_null(sh_paths_pick_event_url("tcp://nas:1", adv, 0));
+    assert_null(sh_paths_pick_event_url(NULL, adv, 4));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_request_round_trip), cmocka_unit_test(test_reply_round_trip_with_error),
         cmocka_unit_test(test_pack_cap),           cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_event_framing),      cmocka_unit_test(test_status_mapping),
+        cmocka_unit_test(test_pick_event_url),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,8 +12,49 @@ typedef sh_status (*sh_rpc_request_fn)(sh_rpc_call *call, sh_services *svc, sh_r
 sh_status sh_rpc_ping(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
 sh_status sh_rpc_status(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
 
-/* Helpers for handlers. */
-#define SH_RPC_REPLY(call, member, case_) \
-    ((call)->reply->body_case = STASHHOG__REPLY__BODY__##case_, (call)->reply->member)
+/* scenes.c: browsing */
+sh_status sh_rpc_scene_list(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+sh_status sh_rpc_scene_get(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+sh_status sh_rpc_entity_list(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+
+/* jobs.c */
+sh_status sh_rpc_job_list(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+sh_status sh_rpc_job_get(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+sh_status sh_rpc_job_cancel(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+sh_status sh_rpc_job_retry(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+
+/* schedules.c */
+sh_status sh_rpc_schedule_list(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+sh_status sh_rpc_schedule_save(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+sh_status sh_rpc_schedule_delete(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+sh_status sh_rpc_schedule_run(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+sh_status sh_rpc_schedule_history(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+sh_status sh_rpc_cron_preview(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+
+/* settings.c */
+sh_status sh_rpc_settings_get(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+sh_status sh_rpc_settings_set(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+sh_status sh_rpc_test_connection(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+
+/* sync.c */
+sh_status sh_rpc_sync_start(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+sh_status sh_rpc_sync_history(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+
+/* backup.c */
+sh_status sh_rpc_backup(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+sh_status sh_rpc_backup_chunk(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+sh_status sh_rpc_restore_chunk(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+
+/* plans.c */
+sh_status sh_rpc_analyze(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+sh_status sh_rpc_plan_list(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+sh_status sh_rpc_plan_get(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+sh_status sh_rpc_plan_review(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+sh_status sh_rpc_plan_edit(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+sh_status sh_rpc_plan_apply(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+sh_status sh_rpc_plan_rollback(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+sh_status sh_rpc_plan_delete(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+sh_status sh_rpc_plan_export(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+
 
 #endif

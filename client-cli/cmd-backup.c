@@ -1,0 +1,506 @@
+/* backup, restore, export scenes: getting data out of (and back into) the daemon.
+ *
+ * backup: the daemon makes a consistent snapshot (SQLite online backup),
+ * we fetch it in chunks (works over tcp), check its SHA-256 and run
+ * PRAGMA integrity_check on our copy before it takes the final name.
+ * restore: we check the file locally, upload it in chunks, and the daemon
+ * verifies and stages it; it replaces the database at the next daemon start.
+ * export scenes: client-side paging through SceneList into JSON or CSV. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "sh-pbjson.h"
+#include "sh-util.h"
+
+#define CHUNK (1u << 20)
+#define HEX_LEN (2 * crypto_hash_sha256_BYTES)
+
+static sh_reply *call_body(sh_cli *cli, sh_request *req, int *rc)
+{
+    return sh_cli_call(cli, req, rc);
+}
+
+static void release_snapshot(sh_cli *cli, const char *snapshot)
+{
+    sh_request req = STASHHOG__REQUEST__INIT;
+    Stashhog__BackupChunkRequest c = STASHHOG__BACKUP_CHUNK_REQUEST__INIT;
+    c.snapshot = (char *)snapshot;
+    c.has_release = c.release = 1;
+    req.body_case = STASHHOG__REQUEST__BODY_BACKUP_CHUNK;
+    req.backup_chunk = &c;
+    sh_reply *r = NULL;
+    sh_error err = {0};
+    if (sh_rpc_client_call(cli->client, &req, &r, &err) == SH_OK)
+        sh_wire_reply_free(r);
+}
+
+/* PRAGMA integrity_check on a local file; NULL when fine, else a message (static). */
+static const char *local_integrity(const char *path)
+{
+    static char msg[256];
+    sqlite3 *h = NULL;
+    sqlite3_stmt *s = NULL;
+    const char *res = NULL;
+    if (sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        snprintf(msg, sizeof msg, "cannot open %s: %s", path, h ? sqlite3_errmsg(h) : "?");
+        sqlite3_close(h);
+        return msg;
+    }
+    if (sqlite3_prepare_v2(h, "PRAGMA integrity_check", -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+        res = (const char *)sqlite3_column_text(s, 0);
+    if (!res || strcmp(res, "ok") != 0)
+        snprintf(msg, sizeof msg, "%s failed the integrity check: %s", path, res ? res : sqlite3_errmsg(h));
+    bool ok = res && strcmp(res, "ok") == 0;
+    sqlite3_finalize(s);
+    sqlite3_close(h);
+    return ok ? NULL : msg;
+}
+
+static bool file_sha256(const char *path, char hex[HEX_LEN + 1], int64_t *size)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    crypto_hash_sha256_state st;
+    crypto_hash_sha256_init(&st);
+    unsigned char buf[65536];
+    size_t n;
+    int64_t total = 0;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+        crypto_hash_sha256_update(&st, buf, n);
+        total += (int64_t)n;
+    }
+    bool ok = !ferror(f);
+    fclose(f);
+    unsigned char d[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_final(&st, d);
+    sodium_bin2hex(hex, HEX_LEN + 1, d, sizeof d);
+    if (size)
+        *size = total;
+    return ok;
+}
+
+static int run_backup(sh_cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {{"force", no_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
+    bool force = false;
+    int c;
+    while ((c = getopt_long(argc, argv, "f", opts, NULL)) != -1) {
+        if (c != 'f')
+            return sh_cli_fail(cli, SH_EXIT_USAGE, "backup: bad option (see backup --help)");
+        force = true;
+    }
+    if (optind != argc - 1)
+        return sh_cli_fail(cli, SH_EXIT_USAGE, "backup needs exactly one PATH");
+    const char *path = argv[optind];
+    struct stat sb;
+    if (!force && stat(path, &sb) == 0)
+        return sh_cli_fail(cli, SH_EXIT_USAGE, "%s exists (use --force to replace it)", path);
+    if (sodium_init() < 0)
+        return sh_cli_fail(cli, SH_EXIT_FAILURE, "libsodium failed to initialise");
+
+    sh_request req = STASHHOG__REQUEST__INIT;
+    Stashhog__BackupRequest b = STASHHOG__BACKUP_REQUEST__INIT;
+    req.body_case = STASHHOG__REQUEST__BODY_BACKUP;
+    req.backup = &b;
+    int rc = 0;
+    sh_reply *reply = call_body(cli, &req, &rc);
+    if (!reply)
+        return rc;
+    if (reply->body_case != STASHHOG__REPLY__BODY_BACKUP || !reply->backup) {
+        sh_wire_reply_free(reply);
+        return sh_cli_fail(cli, SH_EXIT_FAILURE, "daemon sent no snapshot");
+    }
+    char *snapshot = strdup(reply->backup->snapshot);
+    char *want_sha = strdup(reply->backup->sha256);
+    int64_t size = reply->backup->size;
+    int schema = reply->backup->has_schema_version ? reply->backup->schema_version : -1;
+    sh_wire_reply_free(reply);
+
+    char *tmp = sh_strdup_printf("%s.part-XXXXXX", path);
+    int fd = tmp && snapshot && want_sha ? mkstemp(tmp) : -1;
+    if (fd < 0) {
+        rc = sh_cli_fail(cli, SH_EXIT_FAILURE, "cannot create %s: %s", tmp ? tmp : path, strerror(errno));
+        goto out;
+    }
+    int64_t offset = 0;
+    bool eof = false;
+    while (!eof) {
+        sh_request cr = STASHHOG__REQUEST__INIT;
+        Stashhog__BackupChunkRequest ch = STASHHOG__BACKUP_CHUNK_REQUEST__INIT;
+        ch.snapshot = snapshot;
+        ch.offset = offset;
+        ch.has_length = 1;
+        ch.length = CHUNK;
+        cr.body_case = STASHHOG__REQUEST__BODY_BACKUP_CHUNK;
+        cr.backup_chunk = &ch;
+        sh_reply *r = call_body(cli, &cr, &rc);
+        if (!r)
+            goto out;
+        const Stashhog__BackupChunkReply *d = r->backup_chunk;
+        if (!d || (d->data.len == 0 && !d->eof) || offset + (int64_t)d->data.len > size) {
+            sh_wire_reply_free(r);
+            rc = sh_cli_fail(cli, SH_EXIT_FAILURE, "daemon sent a bad chunk at offset %lld", (long long)offset);
+            goto out;
+        }
+        if (d->data.len && write(fd, d->data.data, d->data.len) != (ssize_t)d->data.len) {
+            sh_wire_reply_free(r);
+            rc = sh_cli_fail(cli, SH_EXIT_FAILURE, "writing %s: %s", tmp, strerror(errno));
+            goto out;
+        }
+        offset += (int64_t)d->data.len;
+        eof = d->eof;
+        sh_wire_reply_free(r);
+    }
+    if (fsync(fd) != 0 || close(fd) != 0) {
+        fd = -1;
+        rc = sh_cli_fail(cli, SH_EXIT_FAILURE, "writing %s: %s", tmp, strerror(errno));
+        goto out;
+    }
+    fd = -1;
+    char got_sha[HEX_LEN + 1];
+    int64_t got_size = 0;
+    if (!file_sha256(tmp, got_sha, &got_size) || got_size != size || strcmp(got_sha, want_sha) != 0) {
+        rc = sh_cli_fail(cli, SH_EXIT_FAILURE, "the copy does not match the snapshot (size or SHA-256)");
+        goto out;
+    }
+    const char *bad = local_integrity(tmp);
+    if (bad) {
+        rc = sh_cli_fail(cli, SH_EXIT_FAILURE, "%s", bad);
+        goto out;
+    }
+    if (rename(tmp, path) != 0) {
+        rc = sh_cli_fail(cli, SH_EXIT_FAILURE, "cannot rename to %s: %s", path, strerror(errno));
+        goto out;
+    }
+    free(tmp);
+    tmp = NULL;
+    if (cli->json)
+        sh_cli_print_json(cli, json_pack("{s:s,s:I,s:s,s:i,s:b}", "path", path, "size", (json_int_t)size, "sha256",
+                                         want_sha, "schema_version", schema, "integrity_ok", 1));
+    else if (!cli->quiet)
+        fprintf(cli->out, "backup written to %s (%lld bytes, schema %d, sha256 %s, integrity ok)\n", path,
+                (long long)size, schema, want_sha);
+    rc = SH_EXIT_OK;
+out:
+    if (fd >= 0)
+        close(fd);
+    if (tmp)
+        unlink(tmp);
+    free(tmp);
+    if (snapshot)
+        release_snapshot(cli, snapshot);
+    free(snapshot);
+    free(want_sha);
+    return rc;
+}
+
+static int run_restore(sh_cli *cli, int argc, char **argv)
+{
+    if (argc != 2)
+        return sh_cli_fail(cli, SH_EXIT_USAGE, "restore needs exactly one PATH");
+    const char *path = argv[1];
+    if (sodium_init() < 0)
+        return sh_cli_fail(cli, SH_EXIT_FAILURE, "libsodium failed to initialise");
+    const char *bad = local_integrity(path);
+    if (bad)
+        return sh_cli_fail(cli, SH_EXIT_FAILURE, "%s", bad);
+    char sha[HEX_LEN + 1];
+    int64_t size = 0;
+    if (!file_sha256(path, sha, &size))
+        return sh_cli_fail(cli, SH_EXIT_FAILURE, "cannot read %s: %s", path, strerror(errno));
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return sh_cli_fail(cli, SH_EXIT_FAILURE, "cannot read %s: %s", path, strerror(errno));
+    uint8_t *buf = malloc(CHUNK);
+    char *upload = NULL;
+    int rc = SH_EXIT_OK;
+    int64_t offset = 0;
+    if (!buf) {
+        fclose(f);
+        return sh_cli_fail(cli, SH_EXIT_FAILURE, "out of memory");
+    }
+    for (;;) {
+        size_t n = fread(buf, 1, CHUNK, f);
+        if (ferror(f)) {
+            rc = sh_cli_fail(cli, SH_EXIT_FAILURE, "reading %s: %s", path, strerror(errno));
+            break;
+        }
+        bool last = offset + (int64_t)n >= size;
+        sh_request req = STASHHOG__REQUEST__INIT;
+        Stashhog__RestoreChunkRequest r = STASHHOG__RESTORE_CHUNK_REQUEST__INIT;
+        r.upload = upload;
+        r.offset = offset;
+        r.has_data = 1;
+        r.data.data = buf;
+        r.data.len = n;
+        if (last) {
+            r.has_finish = r.finish = 1;
+            r.sha256 = sha;
+        }
+        req.body_case = STASHHOG__REQUEST__BODY_RESTORE_CHUNK;
+        req.restore_chunk = &r;
+        sh_reply *reply = call_body(cli, &req, &rc);
+        if (!reply)
+            break;
+        const Stashhog__RestoreReply *rr = reply->restore;
+        if (!rr || !rr->upload) {
+            sh_wire_reply_free(reply);
+            rc = sh_cli_fail(cli, SH_EXIT_FAILURE, "daemon sent no upload state");
+            break;
+        }
+        if (!upload && !(upload = strdup(rr->upload))) {
+            sh_wire_reply_free(reply);
+            rc = sh_cli_fail(cli, SH_EXIT_FAILURE, "out of memory");
+            break;
+        }
+        offset += (int64_t)n;
+        if (last) {
+            if (cli->json)
+                sh_cli_print_json_pb(cli, &rr->base);
+            else if (!cli->quiet)
+                fprintf(cli->out, "%s\n", rr->message ? rr->message : "restore staged");
+            rc = rr->staged ? SH_EXIT_OK : sh_cli_fail(cli, SH_EXIT_FAILURE, "the daemon did not stage the restore");
+            sh_wire_reply_free(reply);
+            break;
+        }
+        sh_wire_reply_free(reply);
+    }
+    fclose(f);
+    free(buf);
+    free(upload);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- export */
+
+static void csv_field(FILE *o, const char *s, bool guard, bool last)
+{
+    s = s ? s : "";
+    /* A cell starting with = + - @ is a formula to spreadsheets; Stash
+     * titles and paths are untrusted, so defuse them unless --raw. */
+    bool formula = guard && (*s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' || *s == '\r');
+    bool quote = formula || strpbrk(s, ",\"\r\n") != NULL || (*s && (s[0] == ' ' || s[strlen(s) - 1] == ' '));
+    if (quote)
+        fputc('"', o);
+    if (formula)
+        fputc('\'', o);
+    for (const char *p = s; *p; p++) {
+        if (*p == '"')
+            fputc('"', o);
+        fputc(*p, o);
+    }
+    if (quote)
+        fputc('"', o);
+    fputs(last ? "\r\n" : ",", o);
+}
+
+static char *join_refs(Stashhog__EntityRef **refs, size_t n)
+{
+    size_t len = 1;
+    for (size_t i = 0; i < n; i++)
+        len += strlen(refs[i]->name ? refs[i]->name : "") + 2;
+    char *out = calloc(1, len);
+    size_t at = 0;
+    for (size_t i = 0; out && i < n; i++) {
+        int w = snprintf(out + at, len - at, "%s%s", i ? "; " : "", refs[i]->name ? refs[i]->name : "");
+        at += w > 0 ? (size_t)w : 0;
+    }
+    return out;
+}
+
+static void csv_scene(FILE *o, const Stashhog__SceneSummary *s, bool guard)
+{
+    char id[32];
+    snprintf(id, sizeof id, "%lld", (long long)s->id);
+    char *performers = join_refs(s->performers, s->n_performers);
+    char *tags = join_refs(s->tags, s->n_tags);
+    csv_field(o, id, false, false);
+    csv_field(o, s->title, guard, false);
+    csv_field(o, s->date, guard, false);
+    csv_field(o, s->studio ? s->studio->name : NULL, guard, false);
+    csv_field(o, performers, guard, false);
+    csv_field(o, tags, guard, false);
+    csv_field(o, s->path, guard, false);
+    csv_field(o, s->has_organized ? (s->organized ? "true" : "false") : "", false, false);
+    csv_field(o, s->updated_at, guard, true);
+    free(performers);
+    free(tags);
+}
+
+static bool add_id(sh_cli *cli, const char *what, const char *text, int64_t **ids, size_t *n)
+{
+    int64_t v = 0;
+    if (!sh_cli_parse_int64(cli, what, text, &v))
+        return false;
+    int64_t *grown = realloc(*ids, (*n + 1) * sizeof **ids);
+    if (!grown)
+        return false;
+    grown[(*n)++] = v;
+    *ids = grown;
+    return true;
+}
+
+static int run_export_scenes(sh_cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"format", required_argument, NULL, 'F'},    {"output", required_argument, NULL, 'o'},
+        {"query", required_argument, NULL, 'q'},     {"studio", required_argument, NULL, 's'},
+        {"performer", required_argument, NULL, 'p'}, {"tag", required_argument, NULL, 'g'},
+        {"organized", required_argument, NULL, 'O'}, {"path", required_argument, NULL, 'P'},
+        {"date-from", required_argument, NULL, 'a'}, {"date-to", required_argument, NULL, 'b'},
+        {"raw", no_argument, NULL, 'r'},             {NULL, 0, NULL, 0},
+    };
+    Stashhog__SceneFilter filter = STASHHOG__SCENE_FILTER__INIT;
+    const char *format = "json", *output = NULL;
+    bool guard = true, ok = true;
+    int c;
+    while (ok && (c = getopt_long(argc, argv, "F:o:q:s:p:g:O:P:a:b:r", opts, NULL)) != -1) {
+        switch (c) {
+        case 'F':
+            format = optarg;
+            break;
+        case 'o':
+            output = optarg;
+            break;
+        case 'q':
+            filter.query = optarg;
+            break;
+        case 's':
+            ok = add_id(cli, "--studio", optarg, &filter.studio_ids, &filter.n_studio_ids);
+            break;
+        case 'p':
+            ok = add_id(cli, "--performer", optarg, &filter.performer_ids, &filter.n_performer_ids);
+            break;
+        case 'g':
+            ok = add_id(cli, "--tag", optarg, &filter.tag_ids, &filter.n_tag_ids);
+            break;
+        case 'O':
+            filter.has_organized = 1;
+            filter.organized = !strcmp(optarg, "yes") || !strcmp(optarg, "true") || !strcmp(optarg, "1");
+            ok = filter.organized || !strcmp(optarg, "no") || !strcmp(optarg, "false") || !strcmp(optarg, "0");
+            if (!ok)
+                sh_cli_fail(cli, SH_EXIT_USAGE, "--organized takes yes or no");
+            break;
+        case 'P':
+            filter.path_contains = optarg;
+            break;
+        case 'a':
+            filter.date_from = optarg;
+            break;
+        case 'b':
+            filter.date_to = optarg;
+            break;
+        case 'r':
+            guard = false;
+            break;
+        default:
+            ok = false;
+            sh_cli_fail(cli, SH_EXIT_USAGE, "export scenes: bad option (see export scenes --help)");
+            break;
+        }
+    }
+    int rc = SH_EXIT_USAGE;
+    bool csv = !strcmp(format, "csv");
+    FILE *o = NULL;
+    if (!ok)
+        goto out;
+    if (!csv && strcmp(format, "json") != 0) {
+        rc = sh_cli_fail(cli, SH_EXIT_USAGE, "--format is json or csv");
+        goto out;
+    }
+    if (optind != argc) {
+        rc = sh_cli_fail(cli, SH_EXIT_USAGE, "export scenes takes no arguments besides options");
+        goto out;
+    }
+    o = output ? fopen(output, "w") : cli->out;
+    if (!o) {
+        rc = sh_cli_fail(cli, SH_EXIT_FAILURE, "cannot write %s: %s", output, strerror(errno));
+        goto out;
+    }
+    if (csv)
+        fputs("id,title,date,studio,performers,tags,path,organized,updated_at\r\n", o);
+    else
+        fputs("[", o);
+    int64_t offset = 0, count = 0;
+    for (;;) {
+        sh_request req = STASHHOG__REQUEST__INIT;
+        Stashhog__SceneListRequest sl = STASHHOG__SCENE_LIST_REQUEST__INIT;
+        sl.filter = &filter;
+        sl.has_sort = 1;
+        sl.sort = STASHHOG__SCENE_SORT__SCENE_SORT_ID;
+        sl.has_limit = 1;
+        sl.limit = 500;
+        sl.has_offset = 1;
+        sl.offset = offset;
+        req.body_case = STASHHOG__REQUEST__BODY_SCENE_LIST;
+        req.scene_list = &sl;
+        sh_reply *reply = sh_cli_call(cli, &req, &rc);
+        if (!reply)
+            goto out;
+        const Stashhog__SceneListReply *page = reply->scene_list;
+        size_t n = page ? page->n_scenes : 0;
+        for (size_t i = 0; i < n; i++) {
+            if (csv) {
+                csv_scene(o, page->scenes[i], guard);
+            } else {
+                json_t *j = sh_pb_to_json(&page->scenes[i]->base);
+                fputs(count ? ",\n  " : "\n  ", o);
+                json_dumpf(j, o, JSON_COMPACT);
+                json_decref(j);
+            }
+            count++;
+        }
+        sh_wire_reply_free(reply);
+        if (n == 0)
+            break;
+        offset += (int64_t)n;
+    }
+    if (!csv)
+        fputs(count ? "\n]\n" : "]\n", o);
+    rc = SH_EXIT_OK;
+    if (output && !cli->quiet)
+        fprintf(cli->err, "exported %lld scenes to %s\n", (long long)count, output);
+out:
+    if (o && o != cli->out && fclose(o) != 0 && rc == SH_EXIT_OK)
+        rc = sh_cli_fail(cli, SH_EXIT_FAILURE, "writing %s: %s", output, strerror(errno));
+    free(filter.studio_ids);
+    free(filter.performer_ids);
+    free(filter.tag_ids);
+    return rc;
+}
+
+const sh_cli_command sh_cli_backup_commands[] = {
+    {NULL, "backup", "[--force] PATH",
+     "copy the daemon's database to PATH (consistent while it runs; works over tcp)",
+     "  -f, --force  replace PATH if it exists\n"
+     "  The copy is checked (SHA-256 and PRAGMA integrity_check) before it gets its name.\n",
+     run_backup},
+    {NULL, "restore", "PATH",
+     "upload a backup; the daemon verifies it and swaps it in at its next start",
+     "  The current database is kept beside it as <db>.pre-restore-<time>.\n"
+     "  Restart stashhogd (systemctl restart stashhogd) to apply.\n",
+     run_restore},
+    {"export", "scenes", "[--format json|csv] [--output FILE] [FILTERS]",
+     "write the scene cache as JSON or CSV",
+     "  -F, --format json|csv   output format (default json)\n"
+     "  -o, --output FILE       write to FILE instead of stdout\n"
+     "  -q, --query TEXT        full-text filter\n"
+     "  -s, --studio ID         scenes of this studio (repeatable)\n"
+     "  -p, --performer ID      scenes with this performer (repeatable; all must match)\n"
+     "  -g, --tag ID            scenes with this tag (repeatable; all must match)\n"
+     "  -O, --organized yes|no  organized flag\n"
+     "  -P, --path TEXT         path contains TEXT\n"
+     "      --date-from DATE, --date-to DATE  YYYY-MM-DD, inclusive\n"
+     "  -r, --raw               CSV: do not defuse cells that start with = + - @\n",
+     run_export_scenes},
+    {NULL, NULL, NULL, NULL, NULL, NULL},
+};
