@@ -21,6 +21,10 @@ static const sh_cli_command *const command_tables[] = {
     sh_cli_sync_commands,
     sh_cli_scenes_commands,
     sh_cli_plans_commands,
+    sh_cli_webhooks_commands,
+    sh_cli_stats_commands,
+    sh_cli_filters_commands,
+    sh_cli_users_commands,
 };
 
 #define N_TABLES (sizeof command_tables / sizeof command_tables[0])

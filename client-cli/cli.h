@@ -84,5 +84,9 @@ extern const sh_cli_command sh_cli_settings_commands[];
 extern const sh_cli_command sh_cli_sync_commands[];
 extern const sh_cli_command sh_cli_scenes_commands[];
 extern const sh_cli_command sh_cli_plans_commands[];
+extern const sh_cli_command sh_cli_webhooks_commands[];
+extern const sh_cli_command sh_cli_stats_commands[];
+extern const sh_cli_command sh_cli_filters_commands[];
+extern const sh_cli_command sh_cli_users_commands[];
 
 #endif

@@ -19,6 +19,8 @@
 #include "sh-util.h"
 #include "stash/stash-client.h"
 #include "sync/sync.h"
+#include "metrics/metrics.h"
+#include "webhooks/webhooks.h"
 
 #define LOG "daemon"
 
@@ -28,6 +30,7 @@ struct sh_daemon {
     size_t n_rpc_urls;
     char **event_urls;
     size_t n_event_urls;
+    sh_metrics_server *metrics; /* NULL unless metrics_listen is set */
 };
 
 void sh_services_publish(sh_services *svc, sh_event *event)
@@ -35,6 +38,9 @@ void sh_services_publish(sh_services *svc, sh_event *event)
     sh_error err = {0};
     if (svc->events && sh_publisher_publish(svc->events, event, &err) != SH_OK)
         sh_debug(LOG, "event %s not published: %s", event->topic, sh_error_message(&err));
+    /* Both only count or enqueue: never block the publishing thread. */
+    sh_metrics_observe_event(event);
+    sh_webhooks_notify(svc->webhooks, event);
 }
 
 static bool is_loopback_url(const char *url)
@@ -153,6 +159,10 @@ sh_status sh_daemon_create(const sh_config *cfg, sh_daemon **out, sh_error *err)
     };
     if ((st = sh_publisher_create_opts(&po, &svc->events, err)) != SH_OK)
         goto fail;
+    /* Webhooks before jobs, so the first job events already reach them. */
+    sh_webhooks_options wo = {.max_attempts = cfg->webhook_max_attempts, .retry_ms = cfg->webhook_retry_ms};
+    if ((st = sh_webhooks_create(svc->db, svc->secrets, &wo, &svc->webhooks, err)) != SH_OK)
+        goto fail;
     /* Jobs: create, register every module's types, then start (recovers
      * jobs a crash left running).  The scheduler needs the started queue. */
     if ((st = sh_jobs_create(svc, &svc->jobs, err)) != SH_OK)
@@ -182,6 +192,8 @@ sh_status sh_daemon_create(const sh_config *cfg, sh_daemon **out, sh_error *err)
     };
     if ((st = sh_rpc_server_create(&rc, &svc->rpc, err)) != SH_OK)
         goto fail;
+    if (cfg->metrics_listen && (st = sh_metrics_server_create(svc, cfg->metrics_listen, &d->metrics, err)) != SH_OK)
+        goto fail;
     sh_info(LOG, "stashhogd %s ready", STASHHOG_VERSION);
     *out = d;
     return SH_OK;
@@ -195,6 +207,7 @@ void sh_daemon_destroy(sh_daemon *d)
     if (!d)
         return;
     sh_services *svc = &d->svc;
+    sh_metrics_server_destroy(d->metrics);
     sh_rpc_server_stop(svc->rpc);
     /* No handler runs now: stop scheduling, then jobs (running ones are
      * cancelled and re-queued or failed as interrupted). */
@@ -202,6 +215,8 @@ void sh_daemon_destroy(sh_daemon *d)
     sh_jobs_destroy(svc->jobs);
     sh_llm_limiter_destroy(svc->llm_limiter);
     sh_rpc_server_destroy(svc->rpc);
+    /* After jobs and handlers: their last events are recorded for the next start. */
+    sh_webhooks_destroy(svc->webhooks);
     sh_publisher_destroy(svc->events);
     sh_db_env_destroy(svc->db);
     sh_auth_limiter_destroy(svc->auth_limiter);

@@ -45,6 +45,12 @@ sh_status sh_rpc_backup(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, s
 sh_status sh_rpc_backup_chunk(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
 sh_status sh_rpc_restore_chunk(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
 
+/* filters.c: saved filters */
+sh_status sh_rpc_filter_list(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+sh_status sh_rpc_filter_save(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+sh_status sh_rpc_filter_get(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+sh_status sh_rpc_filter_delete(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+
 /* plans.c */
 sh_status sh_rpc_analyze(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
 sh_status sh_rpc_plan_list(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
@@ -55,6 +61,23 @@ sh_status sh_rpc_plan_apply(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *
 sh_status sh_rpc_plan_rollback(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
 sh_status sh_rpc_plan_delete(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
 sh_status sh_rpc_plan_export(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+
+/* webhooks.c */
+sh_status sh_rpc_webhook_list(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+sh_status sh_rpc_webhook_save(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+sh_status sh_rpc_webhook_delete(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+sh_status sh_rpc_webhook_test(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+sh_status sh_rpc_webhook_log(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+
+/* stats.c */
+sh_status sh_rpc_stats(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+
+/* users.c: user management (admin) */
+sh_status sh_rpc_user_list(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+sh_status sh_rpc_user_create(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+sh_status sh_rpc_user_delete(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+sh_status sh_rpc_user_rotate(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+sh_status sh_rpc_user_set_role(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
 
 
 #endif

@@ -1,0 +1,89 @@
+/* plan-internal.h - private to plans/ (and its tests and benchmark): the
+ * filter round trip, the apply and rollback engines the job bodies wrap,
+ * and the Stash helpers they share.
+ *
+ * Threading: the engines run entirely on the calling thread (a job worker)
+ * with that thread's read-write connection and their own Stash client; they
+ * keep no global state. */
+#ifndef SH_PLAN_INTERNAL_H
+#define SH_PLAN_INTERNAL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "db/db.h"
+#include "jobs/jobs.h"
+#include "plans/plans.h"
+#include "services.h"
+#include "sh-error.h"
+#include "stash/stash-client.h"
+
+/* ---- filter (plan-filter.c) */
+char *sh_plan_filter_to_json(const Stashhog__SceneFilter *filter); /* malloc'd */
+sh_status sh_plan_filter_from_json(const char *text, sh_arena *arena, Stashhog__SceneFilter **out,
+                                   sh_error *err);
+
+/* ---- apply / rollback engines (plan-apply.c, plan-rollback.c) */
+typedef void (*sh_plan_progress_fn)(void *user, int64_t done, int64_t total, const char *message);
+
+typedef struct sh_plan_run_opts {
+    sh_db *db;                    /* the calling thread's read-write connection */
+    const sh_stash_config *stash; /* copied; its cancel callback is replaced by ours */
+    sh_services *svc;             /* for plan.changed events; may be NULL */
+    int64_t plan_id;
+    bool mark_organized;          /* apply: also set organized on written scenes */
+    const char *add_tag;          /* apply: also add this tag (found or created by name) */
+    int batch_size;               /* scenes per request, 1..1000; 0 = 250 */
+    int (*cancelled)(void *user);
+    void *cancel_user;
+    sh_plan_progress_fn progress; /* optional */
+    void *progress_user;
+} sh_plan_run_opts;
+
+typedef struct sh_plan_run_result {
+    int64_t scenes;            /* scenes processed */
+    int64_t scenes_written;    /* scenes sent in a ScenesUpdate */
+    int64_t scenes_resumed;    /* found already written by an interrupted run */
+    int64_t applied;           /* changes applied (apply) / fields restored (rollback) */
+    int64_t failed;
+    int64_t conflicts;         /* apply: changed in Stash since the plan; rollback: not restored */
+    int64_t entities_created;
+    int64_t requests;          /* HTTP requests to Stash, retries included */
+    json_t *problems;          /* [{scene_id, field, reason}], at most 200; caller decrefs */
+    Stashhog__PlanStatus status; /* the plan's status at the end */
+} sh_plan_run_result;
+
+sh_status sh_plan_apply_run(const sh_plan_run_opts *o, sh_plan_run_result *r, sh_error *err);
+sh_status sh_plan_rollback_run(const sh_plan_run_opts *o, sh_plan_run_result *r, sh_error *err);
+
+/* ---- shared Stash helpers (plan-stash.c) */
+
+/* The SceneData of the given scenes, as an object keyed by id ("12").
+ * Scenes Stash no longer has are absent.  New reference in *out. */
+sh_status sh_plan_stash_read_scenes(sh_stash_client *c, const int64_t *ids, size_t n, json_t **out,
+                                    sh_error *err);
+/* Runs ScenesUpdate; *out is the array of updated scenes (new reference). */
+sh_status sh_plan_stash_update_scenes(sh_stash_client *c, json_t *inputs, json_t **out, sh_error *err);
+/* Finds an entity by name or alias (case-insensitive), creating it when
+ * allowed; *id 0 when absent and not created.  The entity is stored in the
+ * cache inside the caller's write transaction. */
+typedef enum sh_plan_entity_kind { SH_PLAN_STUDIO, SH_PLAN_PERFORMER, SH_PLAN_TAG } sh_plan_entity_kind;
+sh_status sh_plan_stash_resolve_entity(sh_stash_client *c, sh_db *db, sh_plan_entity_kind kind, const char *name,
+                                       bool create, int64_t *id, bool *created, sh_error *err);
+/* The scene member holding a SceneUpdateInput key ("studio_id" -> "studio"). */
+const char *sh_plan_scene_member(const char *key);
+/* The plan field of a SceneUpdateInput key ("studio_id" -> "studio"); NULL for organized. */
+const char *sh_plan_field_of_key(const char *key);
+/* True for errors after which the outcome of a request is unknown (the job
+ * is retried and the resume logic compares instead of rewriting). */
+bool sh_plan_transient(sh_status st);
+/* Appends {scene_id, field, reason} to r->problems (capped). */
+void sh_plan_problem(sh_plan_run_result *r, int64_t scene_id, const char *field, const char *reason);
+/* Number of queued or running jobs of this plan (analyze/apply/rollback). */
+sh_status sh_plan_active_jobs(sh_db *db, int64_t plan_id, int64_t *count, sh_error *err);
+
+/* ---- analyze (analyze-job.c) */
+sh_status sh_plan_analyze_job(sh_job_ctx *ctx, sh_error *err);
+
+#endif

@@ -1,0 +1,108 @@
+/* plan-jobs.c - the job types of plans: analyze (fills a plan), apply_plan
+ * and rollback_plan (resumable, one job per plan at a time).  The bodies
+ * build a Stash client configuration from the current settings and run the
+ * engines on the worker's thread and connection. */
+#include <string.h>
+
+#include "jobs/jobs.h"
+#include "plans/plan-internal.h"
+#include "settings/settings.h"
+#include "sh-log.h"
+
+static void job_progress(void *user, int64_t done, int64_t total, const char *message)
+{
+    sh_job_progress(user, done, total, "%s", message);
+}
+
+static sh_status validate_plan_params(const json_t *params, sh_error *err)
+{
+    const json_t *id = json_object_get(params, "plan_id");
+    if (!json_is_integer(id) || json_integer_value(id) <= 0)
+        return sh_error_set(err, SH_ERR_INVALID, "plan_id must be a positive integer");
+    const json_t *tag = json_object_get(params, "add_tag");
+    if (tag && !json_is_string(tag))
+        return sh_error_set(err, SH_ERR_INVALID, "add_tag must be a string");
+    return SH_OK;
+}
+
+static json_t *result_json(const sh_plan_run_result *r, bool rollback)
+{
+    json_t *j = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:s}", "plan_scenes", (json_int_t)r->scenes, "scenes_written",
+                          (json_int_t)r->scenes_written, rollback ? "fields_restored" : "changes_applied",
+                          (json_int_t)r->applied, rollback ? "fields_not_restored" : "conflicts",
+                          (json_int_t)r->conflicts, "failed", (json_int_t)r->failed, "requests",
+                          (json_int_t)r->requests, "plan_status", sh_plan_status_text((int)r->status));
+    if (!j)
+        return NULL;
+    if (!rollback) {
+        json_object_set_new(j, "entities_created", json_integer(r->entities_created));
+        json_object_set_new(j, "scenes_resumed", json_integer(r->scenes_resumed));
+    }
+    if (r->problems)
+        json_object_set(j, rollback ? "not_restored" : "problems", r->problems);
+    return j;
+}
+
+static sh_status plan_job(sh_job_ctx *ctx, sh_error *err)
+{
+    bool rollback = strcmp(sh_job_type_name(ctx), "rollback_plan") == 0;
+    sh_services *svc = sh_job_services(ctx);
+    sh_db *db = sh_job_db(ctx);
+    const json_t *params = sh_job_params(ctx);
+    sh_settings_stash ss;
+    sh_status st = sh_settings_stash_config(db, svc, &ss, err);
+    if (st != SH_OK)
+        return st;
+    sh_plan_run_opts o = {
+        .db = db,
+        .stash = &ss.cfg,
+        .svc = svc,
+        .plan_id = json_integer_value(json_object_get(params, "plan_id")),
+        .mark_organized = json_is_true(json_object_get(params, "mark_organized")),
+        .add_tag = json_string_value(json_object_get(params, "add_tag")),
+        .batch_size = (int)json_integer_value(json_object_get(params, "batch_size")),
+        .cancelled = sh_job_cancel_cb,
+        .cancel_user = ctx,
+        .progress = job_progress,
+        .progress_user = ctx,
+    };
+    sh_plan_run_result r;
+    st = rollback ? sh_plan_rollback_run(&o, &r, err) : sh_plan_apply_run(&o, &r, err);
+    sh_settings_stash_fini(&ss);
+    json_t *res = result_json(&r, rollback);
+    if (res)
+        sh_job_set_result(ctx, res);
+    if (st == SH_OK)
+        sh_job_progress(ctx, r.scenes, r.scenes, "%s: %lld %s, %lld %s", sh_plan_status_text((int)r.status),
+                        (long long)r.applied, rollback ? "fields restored" : "changes applied",
+                        (long long)r.conflicts, rollback ? "not restored" : "conflicts");
+    json_decref(r.problems);
+    return st;
+}
+
+sh_status sh_plans_register_jobs(sh_jobs *jobs, sh_error *err)
+{
+    const sh_job_type types[] = {
+        {.name = "analyze",
+         .run = sh_plan_analyze_job,
+         .exclusivity_key = sh_job_key_plan,
+         .resumable = false,
+         .validate = validate_plan_params},
+        {.name = "apply_plan",
+         .run = plan_job,
+         .exclusivity_key = sh_job_key_plan,
+         .resumable = true,
+         .validate = validate_plan_params},
+        {.name = "rollback_plan",
+         .run = plan_job,
+         .exclusivity_key = sh_job_key_plan,
+         .resumable = true,
+         .validate = validate_plan_params},
+    };
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+        sh_status st = sh_jobs_register(jobs, &types[i], err);
+        if (st != SH_OK)
+            return st;
+    }
+    return SH_OK;
+}
