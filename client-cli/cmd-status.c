@@ -231,7 +231,7 @@ static int run_events(sh_cli *cli, int argc, char **argv)
         if (deadline >= 0 && sh_monotonic_ms() >= deadline)
             break;
         sh_event *ev = NULL;
-        sh_status st = sh_subscriber_recv(sub, 200, &ev, &err);
+        st = sh_subscriber_recv(sub, 200, &ev, &err);
         if (st == SH_ERR_TIMEOUT)
             continue;
         if (st != SH_OK) {

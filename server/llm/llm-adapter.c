@@ -49,11 +49,17 @@ static bool to_item(const sh_llm_pick *p, const sh_an_index *index, sh_an_kind k
                          .is_new = p->is_new,
                          .confidence = p->confidence,
                          .reason = p->reason};
-    if (!p->is_new)
-        return true;
+    /* ignore_auto_tag means "never propose me from a name match": the model's
+     * pick is a name match too. */
+    if (!p->is_new) {
+        const sh_an_entity *e = sh_an_index_get(index, kind, p->id);
+        return !(e && e->ignore_auto_tag);
+    }
     const sh_an_entity *known = NULL;
     sh_status rc = sh_an_index_lookup(index, kind, p->name, &known);
     if ((rc == SH_OK || rc == SH_ERR_CONFLICT) && known) { /* "new" but Stash has it */
+        if (known->ignore_auto_tag)
+            return false;
         item->entity_id = known->id;
         item->name = known->name;
         item->is_new = false;

@@ -171,30 +171,18 @@ sh_status sh_analyze_heuristics(const sh_an_registry *registry, const sh_an_inde
 sh_status sh_analyze_llm_client(sh_db *db, sh_services *svc, int (*cancel)(void *), void *cancel_user,
                                 sh_llm_client **out, double *budget, sh_error *err)
 {
-    char *url = NULL, *key = NULL, *model = NULL;
-    sh_status st;
     *out = NULL;
-    if ((st = sh_settings_get(db, svc, "openai.base_url", &url, NULL, err)) != SH_OK ||
-        (st = sh_settings_get(db, svc, "openai.api_key", &key, NULL, err)) != SH_OK ||
-        (st = sh_settings_get(db, svc, "openai.model", &model, NULL, err)) != SH_OK ||
-        (st = sh_settings_get_double(db, svc, "openai.budget_usd", budget, err)) != SH_OK)
-        goto out;
-    if (sh_str_empty(url) || sh_str_empty(model)) {
-        st = sh_error_set(err, SH_ERR_INVALID, "set openai.base_url and openai.model to analyze with the LLM");
-        goto out;
-    }
-    sh_llm_config cfg;
-    sh_llm_config_init(&cfg);
-    cfg.base_url = url;
-    cfg.api_key = key;
-    cfg.model = model;
-    cfg.cancelled = cancel;
-    cfg.cancel_user_data = cancel_user;
-    st = sh_llm_client_create(&cfg, out, err);
-out:
-    sh_secrets_free_plain(url);
-    sh_secrets_free_plain(key);
-    sh_secrets_free_plain(model);
+    /* One place turns openai.* settings into a client config, with the
+     * daemon-wide concurrency limiter (openai.max_concurrency). */
+    sh_settings_llm sl;
+    sh_status st = sh_settings_llm_config(db, svc, &sl, err);
+    if (st != SH_OK)
+        return st;
+    sl.cfg.cancelled = cancel;
+    sl.cfg.cancel_user_data = cancel_user;
+    *budget = sl.budget_usd;
+    st = sh_llm_client_create(&sl.cfg, out, err); /* the client copies what it keeps */
+    sh_settings_llm_fini(&sl);
     return st;
 }
 
