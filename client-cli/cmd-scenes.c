@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "filter-expr.h"
 #include "sh-pbjson.h"
 #include "sh-util.h"
 
@@ -212,7 +213,7 @@ static void scene_row(sh_cli *cli, const ProtobufCMessage *row)
 
 static int run_scenes_list(sh_cli *cli, int argc, char **argv)
 {
-    enum { O_NOT_PERF = 256, O_NOT_TAG, O_DATE_FROM, O_DATE_TO, O_NO_TOTAL, O_ALL, O_DESC };
+    enum { O_NOT_PERF = 256, O_NOT_TAG, O_DATE_FROM, O_DATE_TO, O_NO_TOTAL, O_ALL, O_DESC, O_FILTER };
     static const struct option opts[] = {
         {"query", required_argument, NULL, 'q'},       {"studio", required_argument, NULL, 's'},
         {"performer", required_argument, NULL, 'p'},   {"not-performer", required_argument, NULL, O_NOT_PERF},
@@ -223,6 +224,7 @@ static int run_scenes_list(sh_cli *cli, int argc, char **argv)
         {"sort", required_argument, NULL, 'S'},        {"desc", no_argument, NULL, O_DESC},
         {"limit", required_argument, NULL, 'n'},       {"offset", required_argument, NULL, 'o'},
         {"all", no_argument, NULL, O_ALL},             {"no-total", no_argument, NULL, O_NO_TOTAL},
+        {"where", required_argument, NULL, 'w'},       {"filter", required_argument, NULL, O_FILTER},
         {NULL, 0, NULL, 0},
     };
     Stashhog__SceneFilter f = STASHHOG__SCENE_FILTER__INIT;
@@ -234,9 +236,14 @@ static int run_scenes_list(sh_cli *cli, int argc, char **argv)
     r.has_with_total = 1;
     r.with_total = 1;
     int rc = SH_EXIT_USAGE, c, choice = 0;
-    while ((c = getopt_long(argc, argv, "q:s:p:t:O:P:m:i:S:n:o:", opts, NULL)) != -1) {
+    sh_arena *arena = sh_arena_create();
+    if (!arena)
+        return sh_cli_fail(cli, SH_EXIT_FAILURE, "out of memory");
+    while ((c = getopt_long(argc, argv, "q:s:p:t:O:P:m:i:S:n:o:w:", opts, NULL)) != -1) {
         bool ok = true;
         switch (c) {
+        case 'w': ok = sh_cli_parse_where(cli, optarg, arena, &f.where); break;
+        case O_FILTER: f.saved = optarg; break;
         case 'q': f.query = optarg; break;
         case 's': ok = idlist_add(cli, &studios, "--studio", optarg); break;
         case 'p': ok = idlist_add(cli, &perf, "--performer", optarg); break;
@@ -308,6 +315,7 @@ out:
     free(tags.v);
     free(not_tags.v);
     free(ids.v);
+    sh_arena_destroy(arena);
     return rc;
 }
 
@@ -526,6 +534,9 @@ const sh_cli_command sh_cli_scenes_commands[] = {
      "  -P, --path TEXT           a file path contains TEXT\n"
      "  -m, --missing FIELD       studio, performers, tags, date, title, details or code (repeatable)\n"
      "  -i, --id ID[,ID]          only these scenes\n"
+     "  -w, --where EXPR          advanced filter, ANDed with the above (see filters save --help):\n"
+     "                            'studio = 12 and (tag = 3 or not performer = 7) and title ~ \"beach\"'\n"
+     "      --filter NAME         and a saved filter (filters list)\n"
      "  -S, --sort KEY            id (default), title, date, path or updated; ties are broken by id\n"
      "      --desc                descending\n"
      "  -n, --limit N             at most N scenes (default 100); --all for every match\n"

@@ -19,9 +19,69 @@ static const char *const schema_v2[] = {
     "CREATE INDEX scenes_ids ON scenes(id)",
 };
 
+/* v3 (advanced filters): saved filters by name.  The filter is kept as the
+ * SceneFilter message's protobuf bytes, so it survives proto additions. */
+static const char *const schema_v3[] = {
+    "CREATE TABLE saved_filters ("
+    "  name TEXT PRIMARY KEY,"
+    "  filter BLOB NOT NULL,"
+    "  expression TEXT,"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL) WITHOUT ROWID",
+};
+
+/* v4 (webhooks): webhook targets and their delivery log.  A delivery row is
+ * written before the first attempt, so pending ones survive a restart; the
+ * body is stored because the signature covers exactly those bytes. */
+static const char *const schema_v4[] = {
+    "CREATE TABLE webhooks ("
+    "  id INTEGER PRIMARY KEY,"
+    "  url TEXT NOT NULL,"
+    "  events TEXT NOT NULL,"            /* comma-separated names, or "*" */
+    "  secret_sealed BLOB NOT NULL,"     /* sh_secrets_seal output */
+    "  enabled INTEGER NOT NULL DEFAULT 1,"
+    "  description TEXT,"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL)",
+    "CREATE TABLE webhook_deliveries ("
+    "  id INTEGER PRIMARY KEY,"
+    "  webhook_id INTEGER NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,"
+    "  event TEXT NOT NULL,"
+    "  body TEXT NOT NULL,"
+    "  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','delivered','failed')),"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  http_status INTEGER NOT NULL DEFAULT 0,"
+    "  error TEXT,"
+    "  created_at INTEGER NOT NULL,"     /* event time (ms) */
+    "  next_attempt_at INTEGER NOT NULL,"
+    "  last_attempt_at INTEGER,"
+    "  delivered_at INTEGER)",
+    "CREATE INDEX webhook_deliveries_due ON webhook_deliveries(status, next_attempt_at)",
+    "CREATE INDEX webhook_deliveries_hook ON webhook_deliveries(webhook_id, id)",
+};
+
+/* v5 (multi-user roles): named tokens with roles.  Only a BLAKE2b hash of
+ * each token is kept (users/users.h); the owner's token stays in its file.
+ * Plans record who created, applied and rolled them back. */
+static const char *const schema_v5[] = {
+    "CREATE TABLE users ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  role TEXT NOT NULL CHECK (role IN ('viewer','reviewer','admin')),"
+    "  token_hash BLOB NOT NULL,"       /* crypto_generichash (32 bytes) of the token */
+    "  created_at INTEGER NOT NULL,"    /* ms */
+    "  last_seen_at INTEGER)",
+    "ALTER TABLE plans ADD COLUMN created_by TEXT",
+    "ALTER TABLE plans ADD COLUMN rolled_back_by TEXT",
+    "ALTER TABLE plan_changes ADD COLUMN applied_by TEXT",
+};
+
 static const struct migration migrations[] = {
     {schema_v1, sizeof schema_v1 / sizeof schema_v1[0]},
     {schema_v2, sizeof schema_v2 / sizeof schema_v2[0]},
+    {schema_v3, sizeof schema_v3 / sizeof schema_v3[0]},
+    {schema_v4, sizeof schema_v4 / sizeof schema_v4[0]},
+    {schema_v5, sizeof schema_v5 / sizeof schema_v5[0]},
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -4,141 +4,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/filter-tree.h"
+#include "db/saved-filters.h"
+#include "db/sql-buf.h"
 #include "sh-log.h"
 #include "sh-util.h"
 
 #define LOG "query"
 
-/* ------------------------------------------------------------ SQL builder */
-
-/* A growing SQL text and the values bound to its '?'s, in order. */
-typedef struct qbind {
-    bool is_text;
-    int64_t i;
-    char *text; /* owned */
-} qbind;
-
-typedef struct qbuf {
-    char *sql;
-    size_t len, cap;
-    qbind *binds;
-    int n_binds, cap_binds;
-    bool oom;
-    bool where_open; /* a WHERE has been written: next condition joins with AND */
-} qbuf;
-
-static void put(qbuf *q, const char *frag)
-{
-    size_t n = strlen(frag);
-    if (q->oom)
-        return;
-    if (q->len + n + 1 > q->cap) {
-        size_t cap = q->cap ? q->cap : 512;
-        while (cap < q->len + n + 1)
-            cap *= 2;
-        char *p = realloc(q->sql, cap);
-        if (!p) {
-            q->oom = true;
-            return;
-        }
-        q->sql = p;
-        q->cap = cap;
-    }
-    memcpy(q->sql + q->len, frag, n + 1);
-    q->len += n;
-}
-
-static qbind *next_bind(qbuf *q)
-{
-    if (q->oom)
-        return NULL;
-    if (q->n_binds == q->cap_binds) {
-        int cap = q->cap_binds ? q->cap_binds * 2 : 16;
-        qbind *p = realloc(q->binds, (size_t)cap * sizeof *p);
-        if (!p) {
-            q->oom = true;
-            return NULL;
-        }
-        q->binds = p;
-        q->cap_binds = cap;
-    }
-    qbind *b = &q->binds[q->n_binds++];
-    memset(b, 0, sizeof *b);
-    return b;
-}
-
-static void bind_int(qbuf *q, int64_t v)
-{
-    qbind *b = next_bind(q);
-    if (b)
-        b->i = v;
-}
-
-/* Copies text. */
-static void bind_text(qbuf *q, const char *text)
-{
-    qbind *b = next_bind(q);
-    if (!b)
-        return;
-    b->is_text = true;
-    if (!(b->text = strdup(text)))
-        q->oom = true;
-}
+/* Short names for the builder calls this file makes by the dozen. */
+#define put sh_sqlbuf_put
+#define bind_int sh_sqlbuf_bind_int
+#define bind_text sh_sqlbuf_bind_text
 
 /* One condition of the WHERE clause. */
-static void cond(qbuf *q, const char *frag)
+static void cond(sh_sqlbuf *q, const char *frag)
 {
     put(q, q->where_open ? " AND " : " WHERE ");
     q->where_open = true;
     put(q, frag);
 }
 
-static void qbuf_free(qbuf *q)
-{
-    for (int i = 0; i < q->n_binds; i++)
-        free(q->binds[i].text);
-    free(q->binds);
-    free(q->sql);
-    memset(q, 0, sizeof *q);
-}
-
-/* Uncached statement: the SQL varies with the filter's shape. */
-static sh_status qbuf_prepare(sh_db *db, const qbuf *q, const char *prefix, sqlite3_stmt **out,
-                              sh_error *err)
-{
-    *out = NULL;
-    if (q->oom)
-        return sh_error_set(err, SH_ERR_NOMEM, NULL);
-    sh_status st;
-    if (prefix) {
-        char *sql = sh_strdup_printf("%s%s", prefix, q->sql);
-        if (!sql)
-            return sh_error_set(err, SH_ERR_NOMEM, NULL);
-        st = sh_db_prepare_once(db, sql, out, err);
-        free(sql);
-    } else {
-        st = sh_db_prepare_once(db, q->sql, out, err);
-    }
-    if (st != SH_OK)
-        return st;
-    for (int i = 0; i < q->n_binds; i++) {
-        const qbind *b = &q->binds[i];
-        int rc = b->is_text ? sqlite3_bind_text(*out, i + 1, b->text, -1, SQLITE_TRANSIENT)
-                            : sqlite3_bind_int64(*out, i + 1, b->i);
-        if (rc != SQLITE_OK) {
-            st = sh_db_fail(db, "bind", err);
-            sqlite3_finalize(*out);
-            *out = NULL;
-            return st;
-        }
-    }
-    return SH_OK;
-}
-
 /* ------------------------------------------------------------ filter model */
 
 /* The filter reduced to what the SQL needs, values pre-rendered. */
-typedef struct fplan {
+typedef struct fplan fplan;
+struct fplan {
     const Stashhog__SceneFilter *f; /* never NULL (an empty filter stands in) */
     char *fts;                      /* FTS5 expression */
     char *scene_ids, *studio_ids, *not_performers, *not_tags; /* JSON arrays */
@@ -146,7 +37,11 @@ typedef struct fplan {
     bool has_date;
     char *path_like;
     unsigned missing; /* bit (1 << MissingField) */
-} fplan;
+    /* A saved filter named by f->saved, loaded when the query runs: its
+     * conditions are ANDed with ours.  Both live in arena. */
+    sh_arena *arena;
+    fplan *saved;
+};
 
 #define MISSING(p, m) (((p)->missing >> STASHHOG__MISSING_FIELD__##m) & 1u)
 
@@ -212,7 +107,9 @@ sh_status sh_scene_filter_validate(const Stashhog__SceneFilter *f, sh_error *err
     for (size_t i = 0; i < f->n_missing; i++)
         if ((unsigned)f->missing[i] > STASHHOG__MISSING_FIELD__MISSING_CODE)
             return sh_error_set(err, SH_ERR_INVALID, "filter: unknown missing field %d", (int)f->missing[i]);
-    return SH_OK;
+    if (f->saved && (st = sh_saved_filter_check_name(f->saved, err)) != SH_OK)
+        return st;
+    return sh_filter_tree_validate(f->where, err);
 }
 
 static bool is_word_byte(unsigned char c)
@@ -290,6 +187,9 @@ static char *like_pattern(const char *s)
 
 static void fplan_free(fplan *p)
 {
+    if (p->saved)
+        fplan_free(p->saved);
+    sh_arena_destroy(p->arena);
     free(p->fts);
     free(p->scene_ids);
     free(p->studio_ids);
@@ -299,7 +199,31 @@ static void fplan_free(fplan *p)
     memset(p, 0, sizeof *p);
 }
 
-static sh_status fplan_init(fplan *p, const Stashhog__SceneFilter *f, sh_error *err)
+static sh_status fplan_build(fplan *p, const Stashhog__SceneFilter *f, sh_error *err);
+
+/* Resolve f->saved now, in the caller's transaction: a schedule's job sees
+ * the filter as it is when the job runs. */
+static sh_status fplan_load_saved(fplan *p, sh_db *db, const char *name, sh_error *err)
+{
+    Stashhog__SavedFilter *sf = NULL;
+    if (!(p->arena = sh_arena_create()) || !(p->saved = sh_arena_alloc(p->arena, sizeof *p->saved))) {
+        sh_error_set(err, SH_ERR_NOMEM, NULL);
+        return SH_ERR_NOMEM;
+    }
+    sh_status st = sh_saved_filter_get(db, p->arena, name, &sf, err);
+    if (st != SH_OK)
+        return st;
+    if (sf->filter && sf->filter->saved) /* refused when saved; a damaged row must not recurse */
+        return sh_error_set(err, SH_ERR_INVALID, "saved filter '%s' refers to another saved filter", name);
+    sh_error inner = {0};
+    st = fplan_build(p->saved, sf->filter, &inner);
+    if (st != SH_OK)
+        sh_error_set(err, st, "saved filter '%s': %s", name, inner.message);
+    return st;
+}
+
+/* The filter's own conditions (f->saved is resolved by fplan_init). */
+static sh_status fplan_build(fplan *p, const Stashhog__SceneFilter *f, sh_error *err)
 {
     memset(p, 0, sizeof *p);
     sh_status st = sh_scene_filter_validate(f, err);
@@ -318,10 +242,10 @@ static sh_status fplan_init(fplan *p, const Stashhog__SceneFilter *f, sh_error *
         oom |= !(p->not_performers = json_ids(f->exclude_performer_ids, f->n_exclude_performer_ids));
     if (f->n_exclude_tag_ids)
         oom |= !(p->not_tags = json_ids(f->exclude_tag_ids, f->n_exclude_tag_ids));
-    if (!sh_str_empty(f->path_contains))
+    if (f->path_contains && !sh_str_empty(f->path_contains))
         oom |= !(p->path_like = like_pattern(f->path_contains));
     if (oom) {
-        fplan_free(p);
+        fplan_free(p); /* also a loaded saved filter */
         sh_error_set(err, SH_ERR_NOMEM, NULL);
         return SH_ERR_NOMEM; /* a literal: the analyzer cannot see through sh_error_set */
     }
@@ -331,17 +255,25 @@ static sh_status fplan_init(fplan *p, const Stashhog__SceneFilter *f, sh_error *
         p->has_date = true;
         snprintf(p->date_lo, sizeof p->date_lo, "%s", sh_str_empty(f->date_from) ? "0" : f->date_from);
         snprintf(p->date_hi, sizeof p->date_hi, "%s%s", sh_str_empty(f->date_to) ? "9" : f->date_to,
-                 sh_str_empty(f->date_to) || strlen(f->date_to) < 10 ? "~" : "");
+                 !f->date_to || sh_str_empty(f->date_to) || strlen(f->date_to) < 10 ? "~" : "");
     }
     for (size_t i = 0; i < f->n_missing; i++)
         p->missing |= 1u << f->missing[i];
     return SH_OK;
 }
 
+static sh_status fplan_init(fplan *p, sh_db *db, const Stashhog__SceneFilter *f, sh_error *err)
+{
+    sh_status st = fplan_build(p, f, err);
+    if (st == SH_OK && p->f->saved && (st = fplan_load_saved(p, db, p->f->saved, err)) != SH_OK)
+        fplan_free(p);
+    return st;
+}
+
 /* Conditions on scenes columns: they need the scenes table (or its indexes). */
 static bool has_column_conditions(const fplan *p)
 {
-    return p->studio_ids || p->f->has_organized || p->has_date || p->path_like || MISSING(p, MISSING_STUDIO) ||
+    return p->f->where || p->saved || p->studio_ids || p->f->has_organized || p->has_date || p->path_like || MISSING(p, MISSING_STUDIO) ||
            MISSING(p, MISSING_DATE) || MISSING(p, MISSING_TITLE) || MISSING(p, MISSING_DETAILS) ||
            MISSING(p, MISSING_CODE);
 }
@@ -370,7 +302,7 @@ static driver pick_driver(const fplan *p)
     return p->fts ? DRIVER_FTS : DRIVER_NONE;
 }
 
-static void emit_driver(qbuf *q, const fplan *p, driver d)
+static void emit_driver(sh_sqlbuf *q, const fplan *p, driver d)
 {
     switch (d) {
     case DRIVER_PERFORMER:
@@ -404,7 +336,7 @@ static bool has_selective_condition(const fplan *p)
  * as "+col" when a selective filter is present: the unary plus keeps SQLite
  * from leading with their low-selectivity indexes (say, half the library
  * walked in scenes_organized order) instead of the studio, date or id sets. */
-static void emit_where(qbuf *q, const fplan *p, driver skip)
+static void emit_where(sh_sqlbuf *q, const fplan *p, driver skip)
 {
     const Stashhog__SceneFilter *f = p->f;
     bool weak = has_selective_condition(p);
@@ -467,6 +399,13 @@ static void emit_where(qbuf *q, const fplan *p, driver skip)
         cond(q, "(s.details IS NULL OR s.details = '')");
     if (MISSING(p, MISSING_CODE))
         cond(q, "(s.code IS NULL OR s.code = '')");
+    if (f->where) {
+        cond(q, "");
+        if (sh_filter_tree_compile(f->where, q, NULL) != SH_OK)
+            q->oom = true; /* validated in fplan_init: only allocation can fail */
+    }
+    if (p->saved)
+        emit_where(q, p->saved, DRIVER_NONE);
 }
 
 static const char *order_sql(const sh_scene_order *o)
@@ -492,7 +431,7 @@ static const char *order_sql(const sh_scene_order *o)
 }
 
 static sh_status compile_page(const fplan *p, const sh_scene_order *order, int64_t offset, int64_t limit,
-                              qbuf *q, sh_error *err)
+                              sh_sqlbuf *q, sh_error *err)
 {
     const char *ord = order_sql(order);
     if (!ord)
@@ -514,7 +453,7 @@ static sh_status compile_page(const fplan *p, const sh_scene_order *order, int64
     return q->oom ? sh_error_set(err, SH_ERR_NOMEM, NULL) : SH_OK;
 }
 
-static sh_status compile_count(const fplan *p, qbuf *q, sh_error *err)
+static sh_status compile_count(const fplan *p, sh_sqlbuf *q, sh_error *err)
 {
     driver d = pick_driver(p);
     put(q, "SELECT count(*) FROM ");
@@ -529,12 +468,12 @@ sh_status sh_scene_query_count(sh_db *db, const Stashhog__SceneFilter *filter, i
 {
     *total = 0;
     fplan p;
-    qbuf q = {0};
+    sh_sqlbuf q = {0};
     sqlite3_stmt *stmt = NULL;
-    sh_status st = fplan_init(&p, filter, err);
+    sh_status st = fplan_init(&p, db, filter, err);
     if (st != SH_OK)
         return st;
-    if ((st = compile_count(&p, &q, err)) != SH_OK || (st = qbuf_prepare(db, &q, NULL, &stmt, err)) != SH_OK)
+    if ((st = compile_count(&p, &q, err)) != SH_OK || (st = sh_sqlbuf_prepare(db, &q, NULL, &stmt, err)) != SH_OK)
         goto out;
     int rc = sh_db_step(db, stmt, err);
     if (rc < 0) {
@@ -544,7 +483,7 @@ sh_status sh_scene_query_count(sh_db *db, const Stashhog__SceneFilter *filter, i
     *total = rc ? sqlite3_column_int64(stmt, 0) : 0;
 out:
     sqlite3_finalize(stmt);
-    qbuf_free(&q);
+    sh_sqlbuf_free(&q);
     fplan_free(&p);
     return st;
 }
@@ -559,9 +498,9 @@ sh_status sh_scene_cursor_open(sh_db *db, const Stashhog__SceneFilter *filter, c
 {
     *out = NULL;
     fplan p;
-    qbuf q = {0};
+    sh_sqlbuf q = {0};
     sh_scene_cursor *cur = NULL;
-    sh_status st = fplan_init(&p, filter, err);
+    sh_status st = fplan_init(&p, db, filter, err);
     if (st != SH_OK)
         return st;
     if ((st = compile_page(&p, order, offset, limit, &q, err)) != SH_OK)
@@ -572,13 +511,13 @@ sh_status sh_scene_cursor_open(sh_db *db, const Stashhog__SceneFilter *filter, c
         goto out;
     }
     cur->db = db;
-    if ((st = qbuf_prepare(db, &q, NULL, &cur->stmt, err)) != SH_OK)
+    if ((st = sh_sqlbuf_prepare(db, &q, NULL, &cur->stmt, err)) != SH_OK)
         goto out;
     *out = cur;
     cur = NULL;
 out:
     sh_scene_cursor_close(cur);
-    qbuf_free(&q);
+    sh_sqlbuf_free(&q);
     fplan_free(&p);
     return st;
 }
@@ -626,13 +565,13 @@ sh_status sh_scene_query_explain(sh_db *db, const Stashhog__SceneFilter *filter,
     if (plan)
         *plan = NULL;
     fplan p;
-    qbuf q = {0}, lines = {0};
+    sh_sqlbuf q = {0}, lines = {0};
     sqlite3_stmt *stmt = NULL;
-    sh_status st = fplan_init(&p, filter, err);
+    sh_status st = fplan_init(&p, db, filter, err);
     if (st != SH_OK)
         return st;
     st = count ? compile_count(&p, &q, err) : compile_page(&p, order, 0, 100, &q, err);
-    if (st != SH_OK || (st = qbuf_prepare(db, &q, "EXPLAIN QUERY PLAN ", &stmt, err)) != SH_OK)
+    if (st != SH_OK || (st = sh_sqlbuf_prepare(db, &q, "EXPLAIN QUERY PLAN ", &stmt, err)) != SH_OK)
         goto out;
     int rc;
     put(&lines, "");
@@ -659,8 +598,8 @@ sh_status sh_scene_query_explain(sh_db *db, const Stashhog__SceneFilter *filter,
     }
 out:
     sqlite3_finalize(stmt);
-    qbuf_free(&q);
-    qbuf_free(&lines);
+    sh_sqlbuf_free(&q);
+    sh_sqlbuf_free(&lines);
     fplan_free(&p);
     return st;
 }
