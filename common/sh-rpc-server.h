@@ -35,13 +35,18 @@ typedef struct sh_rpc_call {
     char peer[80];         /* "ipc", "127.0.0.1:53411", ... for logs */
     void *worker;          /* from worker_init */
     int worker_index;
+    /* Who is calling, filled by the auth hook (empty/0 without one): a user
+     * name ("owner" for the owner) and a server-defined role. */
+    char user[64];
+    int role;
 } sh_rpc_call;
 
 /* Handlers return SH_OK or an error that becomes the reply's status and
  * message.  They must not block for long: long work becomes a job. */
 typedef sh_status (*sh_rpc_handler_fn)(sh_rpc_call *call, void *user, sh_error *err);
-/* Called before the handler; an error (SH_ERR_UNAUTHENTICATED) refuses the call. */
-typedef sh_status (*sh_rpc_auth_fn)(const sh_rpc_call *call, void *user, sh_error *err);
+/* Called before the handler; an error (SH_ERR_UNAUTHENTICATED) refuses the
+ * call.  On success it may record the caller's identity (user, role). */
+typedef sh_status (*sh_rpc_auth_fn)(sh_rpc_call *call, void *user, sh_error *err);
 
 typedef struct sh_rpc_server_config {
     const char *const *urls;

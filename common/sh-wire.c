@@ -1,5 +1,6 @@
 #include "sh-wire.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "sh-log.h"
@@ -27,6 +28,77 @@ sh_status sh_wire_pack(const ProtobufCMessage *msg, size_t cap, nng_msg **out, s
     return SH_OK;
 }
 
+static bool read_varint(const uint8_t *buf, size_t end, size_t *pos, uint64_t *out)
+{
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64 && *pos < end; shift += 7) {
+        uint8_t b = buf[(*pos)++];
+        v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            *out = v;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* protobuf-c's unpacker recurses once per nested message, and the contract
+ * has recursive messages (FilterNode): a hostile frame nested tens of
+ * thousands deep would overflow a worker's stack inside the unpacker.  So
+ * walk the wire format first, iteratively, descending only into fields the
+ * descriptor says are messages, and refuse nesting deeper than the cap.
+ * Malformed framing is left for the unpacker to reject. */
+static sh_status check_depth(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, size_t len,
+                             sh_error *err)
+{
+    struct frame {
+        const ProtobufCMessageDescriptor *desc;
+        size_t end;
+    } stack[SH_WIRE_MAX_DEPTH + 1];
+    int top = 0;
+    size_t pos = 0;
+    stack[0] = (struct frame){desc, len};
+    while (top >= 0) {
+        if (pos >= stack[top].end) {
+            top--;
+            continue;
+        }
+        uint64_t key = 0, n = 0;
+        if (!read_varint(buf, stack[top].end, &pos, &key))
+            return SH_OK;
+        switch (key & 7) {
+        case 0:
+            if (!read_varint(buf, stack[top].end, &pos, &n))
+                return SH_OK;
+            break;
+        case 1:
+            pos += 8;
+            break;
+        case 5:
+            pos += 4;
+            break;
+        case 2: {
+            if (!read_varint(buf, stack[top].end, &pos, &n) || n > stack[top].end - pos)
+                return SH_OK;
+            const ProtobufCFieldDescriptor *f =
+                protobuf_c_message_descriptor_get_field(stack[top].desc, (unsigned)(key >> 3));
+            if (f && f->type == PROTOBUF_C_TYPE_MESSAGE) {
+                if (top + 1 > SH_WIRE_MAX_DEPTH)
+                    return sh_error_set(err, SH_ERR_INVALID, "%s nests messages deeper than %d levels",
+                                        desc->short_name, SH_WIRE_MAX_DEPTH);
+                stack[++top] = (struct frame){f->descriptor, pos + (size_t)n};
+            } else {
+                pos += (size_t)n;
+            }
+            break;
+        }
+        default:
+            return SH_OK; /* groups and junk: the unpacker rejects them */
+        }
+    }
+    return SH_OK;
+}
+
 static sh_status decode(const ProtobufCMessageDescriptor *desc, const void *buf, size_t len,
                         size_t cap, ProtobufCMessage **out, sh_error *err)
 {
@@ -34,6 +106,9 @@ static sh_status decode(const ProtobufCMessageDescriptor *desc, const void *buf,
     if (len > cap)
         return sh_error_set(err, SH_ERR_TOO_LARGE, "%s of %zu bytes exceeds the %zu byte cap",
                             desc->short_name, len, cap);
+    sh_status st = check_depth(desc, buf, len, err);
+    if (st != SH_OK)
+        return st;
     ProtobufCMessage *m = protobuf_c_message_unpack(desc, NULL, len, buf);
     if (!m)
         return sh_error_set(err, SH_ERR_PROTOCOL, "malformed %s (%zu bytes)", desc->short_name, len);

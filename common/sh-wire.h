@@ -17,6 +17,8 @@
 #define SH_WIRE_MAX_REPLY   (64u << 20) /* 64 MiB: exports, big pages */
 #define SH_WIRE_MAX_EVENT   (256u << 10)
 #define SH_WIRE_MAX_TOPIC   64
+/* Deepest message nesting accepted (FilterNode trees are recursive). */
+#define SH_WIRE_MAX_DEPTH   100
 
 #define SH_PROTOCOL_VERSION STASHHOG__PROTOCOL_VERSION__PROTOCOL_VERSION_CURRENT
 

@@ -44,6 +44,11 @@ static const struct key keys[] = {
     {"token_file", K_STR, OFF(token_file), 0, 0, 0, "file of the tcp auth token (default <data_dir>/token)"},
     {"tls_cert_key_file", K_STR, OFF(tls_cert_key_file), 0, 0, 0, "PEM certificate + key for tls+tcp:// listeners"},
     {"tls_ca_file", K_STR, OFF(tls_ca_file), 0, 0, 0, "CA that client certificates must chain to (tls+tcp://)"},
+    {"metrics_listen", K_STR, OFF(metrics_listen), 0, 0, 0,
+     "serve Prometheus metrics over HTTP on HOST:PORT, e.g. 127.0.0.1:9477 (default off)"},
+    {"webhook_max_attempts", K_INT, OFF(webhook_max_attempts), 0, 1, 50, "webhook delivery attempts before giving up (default 6)"},
+    {"webhook_retry_ms", K_INT, OFF(webhook_retry_ms), 0, 10, 3600000,
+     "first webhook retry delay in ms, doubled per attempt up to 1 h (default 5000)"},
 };
 
 #define N_KEYS (sizeof keys / sizeof keys[0])
@@ -57,6 +62,8 @@ void sh_config_init(sh_config *cfg)
     cfg->job_max_attempts = 3;
     cfg->job_retention_days = 30;
     cfg->log_level = SH_LOG_INFO;
+    cfg->webhook_max_attempts = 6;
+    cfg->webhook_retry_ms = 5000;
 }
 
 void sh_config_fini(sh_config *cfg)
@@ -69,6 +76,7 @@ void sh_config_fini(sh_config *cfg)
     free(cfg->token_file);
     free(cfg->tls_cert_key_file);
     free(cfg->tls_ca_file);
+    free(cfg->metrics_listen);
     memset(cfg, 0, sizeof *cfg);
 }
 

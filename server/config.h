@@ -40,6 +40,9 @@ typedef struct sh_config {
     char *token_file;         /* where the tcp auth token lives (default <data>/token) */
     char *tls_cert_key_file;  /* PEM cert + key for tls+tcp:// listeners */
     char *tls_ca_file;        /* CA for client certificates (tls+tcp://) */
+    char *metrics_listen;     /* HOST:PORT of the Prometheus /metrics listener; NULL = off */
+    int webhook_max_attempts; /* webhook deliveries give up after this many attempts */
+    int webhook_retry_ms;     /* first webhook retry delay; doubles per attempt */
     bool show_token;          /* --show-token: print the tcp token and exit */
     bool rotate_token;        /* --rotate-token: make a new token, print it, exit */
     int source_, listen_source_, events_source_; /* loader bookkeeping: which source set a list */

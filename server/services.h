@@ -14,6 +14,7 @@
 typedef struct sh_jobs sh_jobs;
 typedef struct sh_scheduler sh_scheduler;
 typedef struct sh_secrets sh_secrets;
+typedef struct sh_webhooks sh_webhooks;
 typedef struct sh_auth_limiter sh_auth_limiter;
 typedef struct sh_llm_limiter sh_llm_limiter;
 
@@ -25,6 +26,7 @@ typedef struct sh_services {
     sh_jobs *jobs;
     sh_scheduler *scheduler;
     sh_secrets *secrets;
+    sh_webhooks *webhooks;   /* webhook delivery (webhooks/webhooks.h) */
     char *token;             /* tcp auth token; NULL when only ipc is served */
     sh_auth_limiter *auth_limiter; /* per-peer failed-auth limiter (rpc/auth.h); may be NULL */
     sh_llm_limiter *llm_limiter; /* LLM requests in flight, all workers (llm/llm.h; openai.max_concurrency) */

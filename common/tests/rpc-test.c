@@ -44,7 +44,7 @@ static sh_status handler(sh_rpc_call *call, void *user, sh_error *err)
     return SH_OK;
 }
 
-static sh_status auth(const sh_rpc_call *call, void *user, sh_error *err)
+static sh_status auth(sh_rpc_call *call, void *user, sh_error *err)
 {
     (void)user;
     if (call->transport != SH_RPC_TRANSPORT_IPC)

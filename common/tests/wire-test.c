@@ -104,6 +104,63 @@ static void test_malformed(void **state)
     assert_int_equal(sh_wire_decode_request("", 0, &out, NULL), SH_ERR_PROTOCOL);
 }
 
+/* A request whose FilterNode tree nests `levels` deep: not(not(not(...))).
+ * Built back to front so each level just prepends its tag and length. */
+static size_t put_varint_back(uint8_t *buf, size_t pos, uint64_t v)
+{
+    uint8_t tmp[10];
+    size_t k = 0;
+    do {
+        tmp[k++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+        v >>= 7;
+    } while (v);
+    pos -= k;
+    memcpy(buf + pos, tmp, k);
+    return pos;
+}
+
+static uint8_t *nested_request(int levels, size_t *len)
+{
+    size_t cap = (size_t)levels * 8 + 64;
+    uint8_t *buf = calloc(1, cap);
+    size_t pos = cap;
+    for (int i = 0; i < levels; i++) {
+        pos = put_varint_back(buf, pos, cap - pos);
+        buf[--pos] = (3 << 3) | 2; /* FilterNode.not */
+    }
+    pos = put_varint_back(buf, pos, cap - pos);
+    buf[--pos] = (13 << 3) | 2; /* SceneFilter.where */
+    pos = put_varint_back(buf, pos, cap - pos);
+    buf[--pos] = (1 << 3) | 2; /* SceneListRequest.filter */
+    pos = put_varint_back(buf, pos, cap - pos);
+    pos = put_varint_back(buf, pos, (40 << 3) | 2); /* Request.scene_list */
+    static const uint8_t head[] = {0x08, 1, 0x10, 7}; /* protocol_version 1, request_id 7 */
+    pos -= sizeof head;
+    memcpy(buf + pos, head, sizeof head);
+    *len = cap - pos;
+    memmove(buf, buf + pos, *len);
+    return buf;
+}
+
+static void test_nesting_depth_cap(void **state)
+{
+    (void)state;
+    size_t len = 0;
+    sh_request *req = NULL;
+    sh_error err = {0};
+    /* Shallow trees decode; one deep enough to smash a stack is refused before unpacking. */
+    uint8_t *ok = nested_request(20, &len);
+    assert_int_equal(sh_wire_decode_request(ok, len, &req, &err), SH_OK);
+    assert_non_null(req->scene_list->filter->where);
+    sh_wire_request_free(req);
+    free(ok);
+    uint8_t *deep = nested_request(200000, &len);
+    assert_int_equal(sh_wire_decode_request(deep, len, &req, &err), SH_ERR_INVALID);
+    assert_null(req);
+    assert_non_null(strstr(err.message, "deeper than"));
+    free(deep);
+}
+
 static void test_event_framing(void **state)
 {
     (void)state;
@@ -175,7 +232,7 @@ int main(void)
         cmocka_unit_test(test_request_round_trip), cmocka_unit_test(test_reply_round_trip_with_error),
         cmocka_unit_test(test_pack_cap),           cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_event_framing),      cmocka_unit_test(test_status_mapping),
-        cmocka_unit_test(test_pick_event_url),
+        cmocka_unit_test(test_pick_event_url),     cmocka_unit_test(test_nesting_depth_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

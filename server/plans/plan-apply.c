@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "metrics/metrics.h"
 #include "db/scene-store.h"
 #include "plans/plan-internal.h"
 #include "plans/plan-values.h"
@@ -713,6 +714,7 @@ finish:
     if (x.client) {
         sh_stash_client_stats cs;
         sh_stash_client_get_stats(x.client, &cs);
+        sh_metrics_stash_client(&cs);
         r->requests = (int64_t)cs.requests;
     }
     /* Transient failures leave the plan applying: the job is retried and resumes. */

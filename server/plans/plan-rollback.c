@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "metrics/metrics.h"
 #include "db/scene-store.h"
 #include "plans/plan-internal.h"
 #include "plans/plan-values.h"
@@ -310,6 +311,7 @@ out:
     if (c) {
         sh_stash_client_stats cs;
         sh_stash_client_get_stats(c, &cs);
+        sh_metrics_stash_client(&cs);
         r->requests = (int64_t)cs.requests;
     }
     sh_stash_client_destroy(c);

@@ -22,7 +22,7 @@
 #define SH_VALIDATE_MAX_STRING   (64u << 10)
 #define SH_VALIDATE_MAX_BYTES    (2u << 20)
 #define SH_VALIDATE_MAX_REPEATED 10000u
-#define SH_VALIDATE_MAX_DEPTH    16
+#define SH_VALIDATE_MAX_DEPTH 72 /* FilterNode trees; the wire layer caps nesting at SH_WIRE_MAX_DEPTH */
 
 /* SH_OK or SH_ERR_INVALID with the field path in the message. */
 sh_status sh_validate_message(const ProtobufCMessage *msg, sh_error *err);

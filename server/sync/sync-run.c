@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "metrics/metrics.h"
 #include "sh-log.h"
 #include "sh-util.h"
 #include "sync/sync-internal.h"
@@ -393,6 +394,7 @@ sh_status sh_sync_run(const sh_sync_options *opt, sh_sync_result *out, sh_error 
         if (!cl)
             continue;
         sh_stash_client_get_stats(cl, &cs);
+        sh_metrics_stash_client(&cs);
         out->counts.requests += (int64_t)cs.requests;
         sh_stash_client_destroy(cl);
     }
