@@ -1,44 +1,43 @@
 /* llm-client.c - requests to an OpenAI-compatible server with a retry policy.
  *
  * Threading: a client is used by one thread at a time; it owns no thread.
- * Each HTTP attempt holds one slot of the shared limiter; backoff sleeps
- * run without a slot, in slices of <= 100 ms so cancellation is prompt.
+ * The transport and the retry loop are server/http's, on the caller's
+ * thread.  Each HTTP attempt holds one slot of the shared limiter; backoff
+ * sleeps run without a slot, in slices of <= 100 ms so cancellation is prompt.
  *
- * Retry policy: transport failures, timeouts, HTTP 5xx and 429 are retried
- * up to max_retries times, waiting the server's Retry-After (capped) or a
- * full-jitter backoff, uniform in [0, min(max, base * 2^retry)].  401/403,
- * other 4xx and unusable answers are returned at once. */
+ * Retry policy: transport failures (truncated bodies included), timeouts,
+ * HTTP 5xx and 429 are retried up to max_retries times, waiting the server's
+ * Retry-After (capped) or a full-jitter backoff (see http/http-client.h).
+ * 401/403, other 4xx and unusable answers are returned at once. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "http/http-client.h"
 #include "llm/llm-internal.h"
 #include "sh-log.h"
 #include "sh-util.h"
 
-#define LOG_MOD        "llm"
-#define SLEEP_SLICE_MS 100
+#define LOG_MOD "llm"
 
 struct sh_llm_client {
-    sh_llm_http http;
+    sh_http_client *http;
     char *chat_url;
     char *models_url;
     char *model;
     bool has_key;
     double temperature;
-    int max_retries;
-    long timeout_ms;
-    long backoff_base_ms;
-    long backoff_max_ms;
-    long retry_after_max_ms;
     sh_llm_limiter *limiter;
     int (*cancelled)(void *user_data);
     void *cancel_user_data;
-    uint64_t rng;
-    sh_llm_client_stats stats;
+    uint64_t failures;
 };
 
-typedef enum verdict { VERDICT_OK, VERDICT_FAIL, VERDICT_RETRY } verdict;
+/* One request, as seen by the hooks around and after each attempt. */
+typedef struct exchange {
+    const sh_llm_client *client;
+    json_t **root_out;
+} exchange;
 
 void sh_llm_config_init(sh_llm_config *cfg)
 {
@@ -62,23 +61,23 @@ static sh_status check_config(const sh_llm_config *cfg, sh_error *err)
                             "LLM base URL must start with http:// or https://");
     if (sh_str_empty(cfg->model))
         return sh_error_set(err, SH_ERR_INVALID, "no LLM model configured");
-    if (cfg->api_key) {
-        for (const unsigned char *p = (const unsigned char *)cfg->api_key; *p; p++) {
-            if (*p < 0x20 || *p == 0x7f) /* would break or inject header lines */
-                return sh_error_set(err, SH_ERR_INVALID, "LLM API key contains control characters");
-        }
-    }
-    if (cfg->connect_timeout_ms <= 0 || cfg->timeout_ms <= 0)
-        return sh_error_set(err, SH_ERR_INVALID, "LLM timeouts must be positive");
-    if (cfg->max_retries < 0 || cfg->max_retries > 100)
-        return sh_error_set(err, SH_ERR_INVALID, "LLM max_retries must be within 0..100");
-    if (cfg->backoff_base_ms < 0 || cfg->backoff_max_ms < 0 || cfg->retry_after_max_ms < 0)
-        return sh_error_set(err, SH_ERR_INVALID, "LLM backoff settings must not be negative");
-    if (cfg->max_response_bytes == 0)
-        return sh_error_set(err, SH_ERR_INVALID, "LLM max_response_bytes must be positive");
     if (cfg->temperature > 2.0)
         return sh_error_set(err, SH_ERR_INVALID, "LLM temperature must be within 0..2");
     return SH_OK;
+}
+
+/* The transport; it checks the limits and the key. */
+static sh_status create_http(const sh_llm_config *cfg, sh_http_client **out, sh_error *err)
+{
+    sh_http_config hc = {
+        SH_HTTP_CONFIG_FROM(cfg),
+        .name = "LLM",
+        .peer = "the LLM server",
+        .log_module = LOG_MOD,
+        .secret_prefix = "Authorization: Bearer ",
+        .secret = cfg->api_key,
+    };
+    return sh_http_client_create(&hc, out, err);
 }
 
 sh_status sh_llm_client_create(const sh_llm_config *cfg, sh_llm_client **out, sh_error *err)
@@ -96,18 +95,9 @@ sh_status sh_llm_client_create(const sh_llm_config *cfg, sh_llm_client **out, sh
         return sh_error_set(err, SH_ERR_NOMEM, "out of memory");
     c->has_key = !sh_str_empty(cfg->api_key);
     c->temperature = cfg->temperature;
-    c->max_retries = cfg->max_retries;
-    c->timeout_ms = cfg->timeout_ms;
-    c->backoff_base_ms = cfg->backoff_base_ms;
-    c->backoff_max_ms = cfg->backoff_max_ms;
-    c->retry_after_max_ms = cfg->retry_after_max_ms;
     c->limiter = cfg->limiter;
     c->cancelled = cfg->cancelled;
     c->cancel_user_data = cfg->cancel_user_data;
-    c->stats.last_latency_ms = -1;
-    c->rng = (uint64_t)sh_monotonic_us() * 0x9E3779B97F4A7C15ULL ^ (uint64_t)(uintptr_t)c;
-    if (!c->rng)
-        c->rng = 1;
 
     int url_len = (int)strlen(cfg->base_url);
     while (url_len > 0 && cfg->base_url[url_len - 1] == '/')
@@ -119,7 +109,7 @@ sh_status sh_llm_client_create(const sh_llm_config *cfg, sh_llm_client **out, sh
         rc = sh_error_set(err, SH_ERR_NOMEM, "out of memory");
         goto fail;
     }
-    if ((rc = sh_llm_http_init(&c->http, cfg, err)) != SH_OK)
+    if ((rc = create_http(cfg, &c->http, err)) != SH_OK)
         goto fail;
     *out = c;
     return SH_OK;
@@ -135,7 +125,7 @@ void sh_llm_client_destroy(sh_llm_client *client)
 {
     if (!client)
         return;
-    sh_llm_http_fini(&client->http);
+    sh_http_client_destroy(client->http);
     free(client->chat_url);
     free(client->models_url);
     free(client->model);
@@ -154,52 +144,19 @@ double sh_llm_client_temperature(const sh_llm_client *client)
 
 void sh_llm_client_get_stats(const sh_llm_client *client, sh_llm_client_stats *out)
 {
-    *out = client->stats;
-}
-
-static bool is_cancelled(const sh_llm_client *c)
-{
-    return c->cancelled && c->cancelled(c->cancel_user_data);
-}
-
-/* xorshift64*: jitter needs spread, not unpredictability. */
-static uint64_t next_random(sh_llm_client *c)
-{
-    c->rng ^= c->rng >> 12;
-    c->rng ^= c->rng << 25;
-    c->rng ^= c->rng >> 27;
-    return c->rng * 0x2545F4914F6CDD1DULL;
-}
-
-static long backoff_ms(sh_llm_client *c, int retry, long retry_after_ms)
-{
-    if (retry_after_ms >= 0)
-        return retry_after_ms < c->retry_after_max_ms ? retry_after_ms : c->retry_after_max_ms;
-    long window = c->backoff_base_ms;
-    for (int i = 0; i < retry && window < c->backoff_max_ms; i++)
-        window *= 2;
-    if (window > c->backoff_max_ms)
-        window = c->backoff_max_ms;
-    if (window <= 0)
-        return 0;
-    return (long)(next_random(c) % ((uint64_t)window + 1));
-}
-
-static bool sleep_unless_cancelled(const sh_llm_client *c, long ms)
-{
-    int64_t deadline = sh_monotonic_ms() + ms;
-    for (;;) {
-        if (is_cancelled(c))
-            return false;
-        int64_t left = deadline - sh_monotonic_ms();
-        if (left <= 0)
-            return true;
-        sh_sleep_ms(left > SLEEP_SLICE_MS ? SLEEP_SLICE_MS : left);
-    }
+    sh_http_stats hs;
+    sh_http_client_get_stats(client->http, &hs);
+    *out = (sh_llm_client_stats){
+        .requests = hs.requests,
+        .retries = hs.retries,
+        .failures = client->failures,
+        .last_latency_ms = hs.last_latency_ms,
+        .last_http_status = hs.last_http_status,
+    };
 }
 
 /* The "error.message" of an OpenAI-style error body, if any (into buf). */
-static const char *server_message(const sh_llm_attempt *a, char *buf, size_t len)
+static const char *server_message(const sh_http_response *a, char *buf, size_t len)
 {
     buf[0] = '\0';
     json_t *root = json_loadb(a->body ? a->body : "", a->body_len, 0, NULL);
@@ -212,8 +169,8 @@ static const char *server_message(const sh_llm_attempt *a, char *buf, size_t len
     return buf;
 }
 
-static verdict interpret_response(const sh_llm_client *c, const sh_llm_attempt *a,
-                                  json_t **root_out, sh_error *err)
+static sh_http_verdict interpret_response(const sh_llm_client *c, const sh_http_response *a,
+                                          json_t **root_out, sh_error *err)
 {
     long status = a->http_status;
     char msg[200];
@@ -222,115 +179,85 @@ static verdict interpret_response(const sh_llm_client *c, const sh_llm_attempt *
         sh_error_set(err, SH_ERR_UNAUTHENTICATED, "LLM API key rejected (HTTP %ld)%s", status,
                      c->has_key ? ": check openai.api_key"
                                 : ": the server requires an API key and none is configured");
-        return VERDICT_FAIL;
+        return SH_HTTP_FAIL;
     }
     if (status == 429) {
         sh_error_set(err, SH_ERR_RATE_LIMITED, "rate limited by the LLM server (HTTP 429)%s",
                      server_message(a, msg, sizeof msg));
-        return VERDICT_RETRY;
+        return SH_HTTP_RETRY;
     }
     if (status >= 500) {
         sh_error_set(err, SH_ERR_UNAVAILABLE, "LLM server unavailable (HTTP %ld)", status);
-        return VERDICT_RETRY;
+        return SH_HTTP_RETRY;
     }
     if (status == 404) {
         sh_error_set(err, SH_ERR_NOT_FOUND, "LLM server answered HTTP 404%s",
                      server_message(a, msg, sizeof msg));
-        return VERDICT_FAIL;
+        return SH_HTTP_FAIL;
     }
     if (status == 413) {
         sh_error_set(err, SH_ERR_TOO_LARGE, "request too large for the LLM server (HTTP 413)");
-        return VERDICT_FAIL;
+        return SH_HTTP_FAIL;
     }
     if (status >= 400) {
         sh_error_set(err, SH_ERR_INVALID, "LLM server rejected the request (HTTP %ld)%s", status,
                      server_message(a, msg, sizeof msg));
-        return VERDICT_FAIL;
+        return SH_HTTP_FAIL;
     }
     if (status < 200 || status >= 300) {
         sh_error_set(err, SH_ERR_HTTP, "LLM server answered HTTP %ld", status);
-        return VERDICT_FAIL;
+        return SH_HTTP_FAIL;
     }
     json_error_t jerr;
     json_t *root = json_loadb(a->body, a->body_len, 0, &jerr);
     if (!json_is_object(root)) {
         json_decref(root);
         sh_error_set(err, SH_ERR_PROTOCOL, "LLM server answer is not a JSON object");
-        return VERDICT_FAIL;
+        return SH_HTTP_FAIL;
     }
     *root_out = root;
-    return VERDICT_OK;
+    return SH_HTTP_DONE;
 }
 
-static verdict interpret_attempt(const sh_llm_client *c, const sh_llm_attempt *a, json_t **root_out,
-                                 sh_error *err)
+/* The classify hook: the LLM's rules for responses, the shared ones (a
+ * truncated body is a transport failure) for everything else. */
+static sh_http_verdict classify(const sh_http_response *resp, void *user_data, sh_error *err)
 {
-    switch (a->outcome) {
-    case SH_LLM_OUT_RESPONSE:
-        return interpret_response(c, a, root_out, err);
-    case SH_LLM_OUT_TRANSPORT:
-        sh_error_set(err, SH_ERR_NETWORK, "cannot reach the LLM server: %s", a->detail);
-        return VERDICT_RETRY;
-    case SH_LLM_OUT_TIMEOUT:
-        sh_error_set(err, SH_ERR_TIMEOUT, "LLM server did not answer within %ld ms", c->timeout_ms);
-        return VERDICT_RETRY;
-    case SH_LLM_OUT_TOO_LARGE:
-        sh_error_set(err, SH_ERR_TOO_LARGE, "LLM answer larger than %zu bytes",
-                     c->http.max_response_bytes);
-        return VERDICT_FAIL;
-    case SH_LLM_OUT_CANCELLED:
-        sh_error_set(err, SH_ERR_CANCELLED, "LLM request cancelled");
-        return VERDICT_FAIL;
-    case SH_LLM_OUT_FATAL:
-        sh_error_set(err, a->fatal_code, "LLM request failed: %s", a->detail);
-        return VERDICT_FAIL;
-    }
-    sh_error_set(err, SH_ERR_INTERNAL, "unknown attempt outcome");
-    return VERDICT_FAIL;
+    const exchange *x = user_data;
+    if (resp->outcome == SH_HTTP_OUT_RESPONSE)
+        return interpret_response(x->client, resp, x->root_out, err);
+    return sh_http_classify_failure(x->client->http, resp, err);
+}
+
+/* Each attempt holds a limiter slot; the backoff sleeps between them do not. */
+static sh_status take_slot(void *user_data, sh_error *err)
+{
+    const sh_llm_client *c = ((const exchange *)user_data)->client;
+    return sh_llm_limiter_acquire(c->limiter, c->cancelled, c->cancel_user_data, err);
+}
+
+static void release_slot(void *user_data)
+{
+    sh_llm_limiter_release(((const exchange *)user_data)->client->limiter);
 }
 
 /* One logical request with retries; *root_out is the parsed 2xx body. */
 static sh_status send_request(sh_llm_client *client, const char *what, const char *url,
                               const char *body, size_t body_len, json_t **root_out, sh_error *e)
 {
-    sh_status rc = SH_OK;
     *root_out = NULL;
-    for (int attempt = 0;; attempt++) {
-        if (is_cancelled(client))
-            return sh_error_set(e, SH_ERR_CANCELLED, "%s: cancelled", what);
-        if ((rc = sh_llm_limiter_acquire(client->limiter, client->cancelled,
-                                         client->cancel_user_data, e)) != SH_OK)
-            return rc;
-        if (attempt > 0)
-            client->stats.retries++;
-        client->stats.requests++;
-        sh_llm_attempt a;
-        sh_status hrc = sh_llm_http_request(&client->http, url, body, body_len, &a);
-        sh_llm_limiter_release(client->limiter);
-        if (hrc != SH_OK)
-            return sh_error_set(e, SH_ERR_NOMEM, "%s: out of memory reading the answer", what);
-        client->stats.last_latency_ms = a.latency_ms;
-        client->stats.last_http_status = a.http_status;
-        verdict v = interpret_attempt(client, &a, root_out, e);
-        long retry_after = a.retry_after_ms;
-        sh_llm_attempt_fini(&a);
-        if (v == VERDICT_OK)
-            return SH_OK;
-        rc = e->code;
-        bool again = v == VERDICT_RETRY && attempt < client->max_retries;
-        if (!again) {
-            if (rc != SH_ERR_CANCELLED)
-                sh_warn(LOG_MOD, "%s failed (attempt %d, HTTP %ld): %s", what, attempt + 1,
-                        client->stats.last_http_status, e->message);
-            return rc;
-        }
-        long wait = backoff_ms(client, attempt, retry_after);
-        sh_warn(LOG_MOD, "%s failed (attempt %d of %d, HTTP %ld): %s; retrying in %ld ms", what,
-                attempt + 1, client->max_retries + 1, client->stats.last_http_status, e->message,
-                wait);
-        if (!sleep_unless_cancelled(client, wait))
-            return sh_error_set(e, SH_ERR_CANCELLED, "%s: cancelled while waiting to retry", what);
-    }
+    exchange x = {.client = client, .root_out = root_out};
+    sh_http_request req = {
+        .what = what,
+        .url = url,
+        .body = body,
+        .body_len = body_len,
+        .classify = classify,
+        .before_attempt = take_slot,
+        .after_attempt = release_slot,
+        .user_data = &x,
+    };
+    return sh_http_send(client->http, &req, e);
 }
 
 void sh_llm_reply_fini(sh_llm_reply *reply)
@@ -392,7 +319,7 @@ sh_status sh_llm_chat(sh_llm_client *client, const char *body, size_t body_len, 
     }
     json_decref(root);
     if (rc != SH_OK)
-        client->stats.failures++;
+        client->failures++;
     return rc;
 }
 
@@ -407,11 +334,13 @@ sh_status sh_llm_test_connection(sh_llm_client *client, sh_llm_probe *out, sh_er
 
     json_t *root = NULL;
     sh_status rc = send_request(client, "model list", client->models_url, NULL, 0, &root, e);
-    out->latency_ms = client->stats.last_latency_ms;
-    out->reachable = client->stats.last_http_status != 0;
+    sh_http_stats hs;
+    sh_http_client_get_stats(client->http, &hs);
+    out->latency_ms = hs.last_latency_ms;
+    out->reachable = hs.last_http_status != 0;
     out->authenticated = out->reachable && rc != SH_ERR_UNAUTHENTICATED;
     if (rc != SH_OK) {
-        client->stats.failures++;
+        client->failures++;
         return rc;
     }
     json_t *data = json_object_get(root, "data");
@@ -434,7 +363,7 @@ sh_status sh_llm_test_connection(sh_llm_client *client, sh_llm_probe *out, sh_er
     }
     json_decref(root);
     if (!out->model_listed) {
-        client->stats.failures++;
+        client->failures++;
         return sh_error_set(e, SH_ERR_NOT_FOUND,
                             "the LLM server does not offer model %s (it offers %zu: %s%s)",
                             client->model, out->n_models, out->n_models ? some : "none",

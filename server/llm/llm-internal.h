@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <curl/curl.h>
+#include <curl/curl.h> /* the client test sets curl up through this header */
 #include <jansson.h>
 
 #include "llm/llm.h"
@@ -24,45 +24,6 @@
 sh_status sh_llm_limiter_acquire(sh_llm_limiter *limiter, int (*cancelled)(void *), void *user_data,
                                  sh_error *err);
 void sh_llm_limiter_release(sh_llm_limiter *limiter);
-
-/* ---- one HTTP attempt (llm-http.c) ---- */
-
-typedef enum sh_llm_outcome {
-    SH_LLM_OUT_RESPONSE,  /* a complete response; see http_status */
-    SH_LLM_OUT_TRANSPORT, /* transient transport failure (retry) */
-    SH_LLM_OUT_TIMEOUT,   /* the attempt timed out (retry) */
-    SH_LLM_OUT_FATAL,     /* permanent failure (fatal_code) */
-    SH_LLM_OUT_TOO_LARGE, /* body exceeded max_response_bytes */
-    SH_LLM_OUT_CANCELLED, /* the cancel callback fired mid-transfer */
-} sh_llm_outcome;
-
-typedef struct sh_llm_attempt {
-    sh_llm_outcome outcome;
-    long http_status;
-    long retry_after_ms; /* -1 if absent */
-    int64_t latency_ms;
-    sh_status fatal_code;
-    char detail[256]; /* curl's error text; never the request */
-    char *body;       /* NUL-terminated (owned) */
-    size_t body_len;
-} sh_llm_attempt;
-
-typedef struct sh_llm_http {
-    CURL *curl;
-    struct curl_slist *headers; /* may hold the Authorization line: wiped on fini */
-    char errbuf[CURL_ERROR_SIZE];
-    size_t max_response_bytes;
-    int (*cancelled)(void *user_data);
-    void *cancel_user_data;
-} sh_llm_http;
-
-sh_status sh_llm_http_init(sh_llm_http *http, const sh_llm_config *cfg, sh_error *err);
-void sh_llm_http_fini(sh_llm_http *http);
-/* GET when body is NULL, else POST of a JSON body.  SH_ERR_NOMEM only when
- * the response could not be stored; every other outcome is in *attempt. */
-sh_status sh_llm_http_request(sh_llm_http *http, const char *url, const char *body, size_t body_len,
-                              sh_llm_attempt *attempt);
-void sh_llm_attempt_fini(sh_llm_attempt *attempt);
 
 /* ---- the client core (llm-client.c) ---- */
 

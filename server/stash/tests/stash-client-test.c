@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "sh-log.h"
-#include "stash-test-server.h"
+#include "http-test-server.h"
 #include "stash/stash-client-private.h"
 
 #define KEY "sk-test-7f3a9c51e2"

@@ -1,5 +1,5 @@
-/* stash-test-server.c - see stash-test-server.h for the threading design. */
-#include "stash-test-server.h"
+/* http-test-server.c - see http-test-server.h for the threading design. */
+#include "http-test-server.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

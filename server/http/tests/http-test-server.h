@@ -1,4 +1,4 @@
-/* stash-test-server.h - a scripted HTTP server standing in for Stash in tests.
+/* http-test-server.h - a scripted HTTP server standing in for Stash or an LLM in tests.
  *
  * libmicrohttpd on 127.0.0.1, port 0 (the kernel picks a free port).  Each
  * request gets the next step of the script; the last step repeats.  Every
@@ -7,8 +7,8 @@
  * Threading: MHD runs one thread per connection, so a delayed answer does not
  * block other connections; the script and the records are guarded by a mutex
  * and handlers abandon their delay when the server stops. */
-#ifndef SH_STASH_TEST_SERVER_H
-#define SH_STASH_TEST_SERVER_H
+#ifndef SH_HTTP_TEST_SERVER_H
+#define SH_HTTP_TEST_SERVER_H
 
 #include <stdbool.h>
 #include <stddef.h>
