@@ -140,29 +140,6 @@ stashhog_connection_config_effective_url (const StashhogConnectionConfig *config
   return g_strdup (url);
 }
 
-static gboolean
-split_url (const char *url, char **scheme, char **host, char **rest)
-{
-  const char *sep = strstr (url, "://");
-  if (!sep)
-    return FALSE;
-  *scheme = g_strndup (url, (gsize) (sep - url));
-  const char *h = sep + 3;
-  const char *colon = NULL;
-  if (*h == '[')
-    {
-      const char *close = strchr (h, ']');
-      colon = close ? strchr (close, ':') : NULL;
-    }
-  else
-    colon = strrchr (h, ':');
-  if (!colon)
-    colon = h + strlen (h);
-  *host = g_strndup (h, (gsize) (colon - h));
-  *rest = g_strdup (colon);
-  return TRUE;
-}
-
 char *
 stashhog_connection_pick_events_url (const char *rpc_url, const char *const *event_urls, gsize n)
 {
