@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "filter-opts.h"
 #include "sh-pbjson.h"
 #include "sh-util.h"
 
@@ -336,68 +337,33 @@ static void csv_scene(FILE *o, const Stashhog__SceneSummary *s, bool guard)
     free(tags);
 }
 
-static bool add_id(sh_cli *cli, const char *what, const char *text, int64_t **ids, size_t *n)
-{
-    int64_t v = 0;
-    if (!sh_cli_parse_int64(cli, what, text, &v))
-        return false;
-    int64_t *grown = realloc(*ids, (*n + 1) * sizeof **ids);
-    if (!grown)
-        return false;
-    grown[(*n)++] = v;
-    *ids = grown;
-    return true;
-}
-
 static int run_export_scenes(sh_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"format", required_argument, NULL, 'F'},    {"output", required_argument, NULL, 'o'},
-        {"query", required_argument, NULL, 'q'},     {"studio", required_argument, NULL, 's'},
-        {"performer", required_argument, NULL, 'p'}, {"tag", required_argument, NULL, 'g'},
-        {"organized", required_argument, NULL, 'O'}, {"path", required_argument, NULL, 'P'},
-        {"date-from", required_argument, NULL, 'a'}, {"date-to", required_argument, NULL, 'b'},
-        {"raw", no_argument, NULL, 'r'},             {NULL, 0, NULL, 0},
+        SH_CLI_FILTER_LONGOPTS,
+        {"format", required_argument, NULL, 'F'},
+        {"output", required_argument, NULL, 'o'},
+        {"raw", no_argument, NULL, 'r'},
+        {NULL, 0, NULL, 0},
     };
-    Stashhog__SceneFilter filter = STASHHOG__SCENE_FILTER__INIT;
+    sh_cli_filter_opts fo;
+    Stashhog__SceneFilter filter;
     const char *format = "json", *output = NULL;
     bool guard = true, ok = true;
     int c;
-    while (ok && (c = getopt_long(argc, argv, "F:o:q:s:p:g:O:P:a:b:r", opts, NULL)) != -1) {
+    sh_cli_filter_opts_init(&fo);
+    while (ok && (c = getopt_long(argc, argv, SH_CLI_FILTER_SHORTOPTS "F:o:r", opts, NULL)) != -1) {
+        int h = sh_cli_filter_opts_handle(cli, &fo, c, optarg);
+        if (h != 0) {
+            ok = h > 0;
+            continue;
+        }
         switch (c) {
         case 'F':
             format = optarg;
             break;
         case 'o':
             output = optarg;
-            break;
-        case 'q':
-            filter.query = optarg;
-            break;
-        case 's':
-            ok = add_id(cli, "--studio", optarg, &filter.studio_ids, &filter.n_studio_ids);
-            break;
-        case 'p':
-            ok = add_id(cli, "--performer", optarg, &filter.performer_ids, &filter.n_performer_ids);
-            break;
-        case 'g':
-            ok = add_id(cli, "--tag", optarg, &filter.tag_ids, &filter.n_tag_ids);
-            break;
-        case 'O':
-            filter.has_organized = 1;
-            filter.organized = !strcmp(optarg, "yes") || !strcmp(optarg, "true") || !strcmp(optarg, "1");
-            ok = filter.organized || !strcmp(optarg, "no") || !strcmp(optarg, "false") || !strcmp(optarg, "0");
-            if (!ok)
-                sh_cli_fail(cli, SH_EXIT_USAGE, "--organized takes yes or no");
-            break;
-        case 'P':
-            filter.path_contains = optarg;
-            break;
-        case 'a':
-            filter.date_from = optarg;
-            break;
-        case 'b':
-            filter.date_to = optarg;
             break;
         case 'r':
             guard = false;
@@ -408,6 +374,7 @@ static int run_export_scenes(sh_cli *cli, int argc, char **argv)
             break;
         }
     }
+    sh_cli_filter_opts_build(&fo, &filter);
     int rc = SH_EXIT_USAGE;
     bool csv = !strcmp(format, "csv");
     FILE *o = NULL;
@@ -472,9 +439,7 @@ static int run_export_scenes(sh_cli *cli, int argc, char **argv)
 out:
     if (o && o != cli->out && fclose(o) != 0 && rc == SH_EXIT_OK)
         rc = sh_cli_fail(cli, SH_EXIT_FAILURE, "writing %s: %s", output, strerror(errno));
-    free(filter.studio_ids);
-    free(filter.performer_ids);
-    free(filter.tag_ids);
+    sh_cli_filter_opts_fini(&fo);
     return rc;
 }
 
@@ -493,14 +458,8 @@ const sh_cli_command sh_cli_backup_commands[] = {
      "write the scene cache as JSON or CSV",
      "  -F, --format json|csv   output format (default json)\n"
      "  -o, --output FILE       write to FILE instead of stdout\n"
-     "  -q, --query TEXT        full-text filter\n"
-     "  -s, --studio ID         scenes of this studio (repeatable)\n"
-     "  -p, --performer ID      scenes with this performer (repeatable; all must match)\n"
-     "  -g, --tag ID            scenes with this tag (repeatable; all must match)\n"
-     "  -O, --organized yes|no  organized flag\n"
-     "  -P, --path TEXT         path contains TEXT\n"
-     "      --date-from DATE, --date-to DATE  YYYY-MM-DD, inclusive\n"
-     "  -r, --raw               CSV: do not defuse cells that start with = + - @\n",
+     "  -r, --raw               CSV: do not defuse cells that start with = + - @\n"
+     SH_CLI_FILTER_HELP,
      run_export_scenes},
     {NULL, NULL, NULL, NULL, NULL, NULL},
 };

@@ -9,44 +9,12 @@
 #include <time.h>
 
 #include "cli.h"
+#include "filter-opts.h"
 #include "progress.h"
 #include "sh-pbjson.h"
 #include "sh-util.h"
 
-#define MAX_IDS 4096
 #define PAGE 1000
-
-typedef struct idlist {
-    int64_t *v;
-    size_t n, cap;
-} idlist;
-
-static bool ids_add(sh_cli *cli, idlist *l, const char *what, const char *arg)
-{
-    char *copy = strdup(arg), *save = NULL;
-    bool ok = copy != NULL;
-    for (char *tok = copy ? strtok_r(copy, ",", &save) : NULL; ok && tok; tok = strtok_r(NULL, ",", &save)) {
-        int64_t id = 0;
-        if (!sh_cli_parse_int64(cli, what, tok, &id) || id <= 0 || l->n >= MAX_IDS) {
-            sh_cli_fail(cli, SH_EXIT_USAGE, "%s: '%s' is not a valid id", what, tok);
-            ok = false;
-            break;
-        }
-        if (l->n == l->cap) {
-            size_t cap = l->cap ? l->cap * 2 : 8;
-            int64_t *grown = realloc(l->v, cap * sizeof *grown);
-            if (!grown) {
-                ok = false;
-                break;
-            }
-            l->v = grown;
-            l->cap = cap;
-        }
-        l->v[l->n++] = id;
-    }
-    free(copy);
-    return ok;
-}
 
 static bool parse_id_arg(sh_cli *cli, int argc, char **argv, const char *cmd, int64_t *id)
 {
@@ -76,62 +44,32 @@ static const char *change_status(int s)
 
 static int run_analyze(sh_cli *cli, int argc, char **argv)
 {
-    enum { O_NOT_PERF = 256, O_NOT_TAG, O_DATE_FROM, O_DATE_TO, O_FIELDS, O_LLM, O_MIN, O_NEW, O_INCL, O_NAME,
-           O_EST, O_BUDGET };
+    enum { O_FIELDS = 256, O_LLM, O_MIN, O_NEW, O_INCL, O_NAME, O_EST, O_BUDGET };
     static const struct option opts[] = {
-        {"query", required_argument, NULL, 'q'},        {"studio", required_argument, NULL, 's'},
-        {"performer", required_argument, NULL, 'p'},    {"not-performer", required_argument, NULL, O_NOT_PERF},
-        {"tag", required_argument, NULL, 't'},          {"not-tag", required_argument, NULL, O_NOT_TAG},
-        {"organized", required_argument, NULL, 'O'},    {"date-from", required_argument, NULL, O_DATE_FROM},
-        {"date-to", required_argument, NULL, O_DATE_TO}, {"path", required_argument, NULL, 'P'},
-        {"missing", required_argument, NULL, 'm'},      {"id", required_argument, NULL, 'i'},
+        SH_CLI_FILTER_LONGOPTS,
         {"fields", required_argument, NULL, O_FIELDS},  {"llm", no_argument, NULL, O_LLM},
         {"min-confidence", required_argument, NULL, O_MIN}, {"allow-new", no_argument, NULL, O_NEW},
         {"include-organized", no_argument, NULL, O_INCL}, {"name", required_argument, NULL, O_NAME},
         {"estimate", no_argument, NULL, O_EST},         {"budget", required_argument, NULL, O_BUDGET},
         {"wait", no_argument, NULL, 'w'},               {NULL, 0, NULL, 0},
     };
-    static const char *const missing_names[] = {"studio", "performers", "tags", "date", "title", "details", "code"};
-    Stashhog__SceneFilter f = STASHHOG__SCENE_FILTER__INIT;
+    sh_cli_filter_opts fo;
+    Stashhog__SceneFilter f;
     Stashhog__AnalyzeOptions o = STASHHOG__ANALYZE_OPTIONS__INIT;
     Stashhog__AnalyzeRequest r = STASHHOG__ANALYZE_REQUEST__INIT;
-    idlist studios = {0}, perf = {0}, not_perf = {0}, tags = {0}, not_tags = {0}, ids = {0};
-    Stashhog__MissingField missing[8];
     char *fields_copy = NULL, *fields[8];
-    size_t n_missing = 0, n_fields = 0;
+    size_t n_fields = 0;
     bool wait = false;
     int rc = SH_EXIT_USAGE, c;
-    while ((c = getopt_long(argc, argv, "q:s:p:t:O:P:m:i:w", opts, NULL)) != -1) {
+    sh_cli_filter_opts_init(&fo);
+    while ((c = getopt_long(argc, argv, SH_CLI_FILTER_SHORTOPTS "w", opts, NULL)) != -1) {
+        int h = sh_cli_filter_opts_handle(cli, &fo, c, optarg);
+        if (h < 0)
+            goto out;
+        if (h > 0)
+            continue;
         bool ok = true;
         switch (c) {
-        case 'q': f.query = optarg; break;
-        case 's': ok = ids_add(cli, &studios, "--studio", optarg); break;
-        case 'p': ok = ids_add(cli, &perf, "--performer", optarg); break;
-        case O_NOT_PERF: ok = ids_add(cli, &not_perf, "--not-performer", optarg); break;
-        case 't': ok = ids_add(cli, &tags, "--tag", optarg); break;
-        case O_NOT_TAG: ok = ids_add(cli, &not_tags, "--not-tag", optarg); break;
-        case 'i': ok = ids_add(cli, &ids, "--id", optarg); break;
-        case 'O':
-            ok = strcmp(optarg, "yes") == 0 || strcmp(optarg, "no") == 0;
-            f.has_organized = 1;
-            f.organized = strcmp(optarg, "yes") == 0;
-            if (!ok)
-                sh_cli_fail(cli, SH_EXIT_USAGE, "--organized: yes or no");
-            break;
-        case O_DATE_FROM: f.date_from = optarg; break;
-        case O_DATE_TO: f.date_to = optarg; break;
-        case 'P': f.path_contains = optarg; break;
-        case 'm': {
-            ok = false;
-            for (size_t k = 0; k < 7; k++)
-                if (strcmp(optarg, missing_names[k]) == 0 && n_missing < 8) {
-                    missing[n_missing++] = (Stashhog__MissingField)k;
-                    ok = true;
-                }
-            if (!ok)
-                sh_cli_fail(cli, SH_EXIT_USAGE, "--missing: unknown field '%s'", optarg);
-            break;
-        }
         case O_FIELDS: {
             free(fields_copy);
             fields_copy = strdup(optarg);
@@ -165,13 +103,7 @@ static int run_analyze(sh_cli *cli, int argc, char **argv)
         sh_cli_fail(cli, SH_EXIT_USAGE, "analyze: unexpected argument '%s'", argv[optind]);
         goto out;
     }
-    f.studio_ids = studios.v, f.n_studio_ids = studios.n;
-    f.performer_ids = perf.v, f.n_performer_ids = perf.n;
-    f.exclude_performer_ids = not_perf.v, f.n_exclude_performer_ids = not_perf.n;
-    f.tag_ids = tags.v, f.n_tag_ids = tags.n;
-    f.exclude_tag_ids = not_tags.v, f.n_exclude_tag_ids = not_tags.n;
-    f.scene_ids = ids.v, f.n_scene_ids = ids.n;
-    f.missing = missing, f.n_missing = n_missing;
+    sh_cli_filter_opts_build(&fo, &f);
     o.fields = fields, o.n_fields = n_fields;
     r.filter = &f;
     r.options = &o;
@@ -205,7 +137,7 @@ static int run_analyze(sh_cli *cli, int argc, char **argv)
     }
     sh_wire_reply_free(reply);
 out:
-    free(studios.v), free(perf.v), free(not_perf.v), free(tags.v), free(not_tags.v), free(ids.v);
+    sh_cli_filter_opts_fini(&fo);
     free(fields_copy);
     return rc;
 }
@@ -441,14 +373,14 @@ static int review(sh_cli *cli, int argc, char **argv, Stashhog__ReviewAction act
                                          {"max-confidence", required_argument, NULL, O_MAX},
                                          {NULL, 0, NULL, 0}};
     Stashhog__PlanReviewRequest r = STASHHOG__PLAN_REVIEW_REQUEST__INIT;
-    idlist changes = {0}, scenes = {0};
+    sh_cli_idlist changes = {0}, scenes = {0};
     int rc = SH_EXIT_USAGE, c;
     while ((c = getopt_long(argc, argv, "c:f:s:", opts, NULL)) != -1) {
         bool ok = true;
         switch (c) {
         case O_ALL: r.has_all = r.all = 1; break;
-        case 'c': ok = ids_add(cli, &changes, "--change", optarg); break;
-        case 's': ok = ids_add(cli, &scenes, "--scene", optarg); break;
+        case 'c': ok = sh_cli_idlist_add(cli, &changes, "--change", optarg); break;
+        case 's': ok = sh_cli_idlist_add(cli, &scenes, "--scene", optarg); break;
         case 'f': r.field = optarg; break;
         case O_MIN:
             r.has_min_confidence = 1;
@@ -677,10 +609,6 @@ static int run_export(sh_cli *cli, int argc, char **argv)
     return rc;
 }
 
-#define FILTER_HELP                                                                                         \
-    "  filters (as scenes list): -q TEXT, -s/--studio ID, -p/--performer ID, --not-performer ID, -t/--tag ID,\n" \
-    "     --not-tag ID, -O/--organized yes|no, --date-from D, --date-to D, -P/--path TEXT, -m/--missing FIELD,\n" \
-    "     -i/--id ID (ids comma-separated or repeated)\n"
 
 #define REVIEW_HELP                                                                                  \
     "      --all                every change still under review\n"                                 \
@@ -693,7 +621,7 @@ const sh_cli_command sh_cli_plans_commands[] = {
     {NULL, "analyze", "[filters] [--fields LIST] [--llm] [--min-confidence X] [--allow-new] [--include-organized] "
                       "[--name N] [--budget USD] [--estimate] [--wait]",
      "analyze scenes and make a reviewable plan of proposed changes",
-     FILTER_HELP
+     SH_CLI_FILTER_HELP
      "      --fields LIST        only these fields (comma-separated; default all)\n"
      "      --llm                also ask the LLM (openai.* settings); --budget USD caps the cost\n"
      "      --min-confidence X   drop proposals below X (0..1)\n"

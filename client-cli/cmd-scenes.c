@@ -11,53 +11,11 @@
 #include <time.h>
 
 #include "cli.h"
-#include "filter-expr.h"
+#include "filter-opts.h"
 #include "sh-pbjson.h"
 #include "sh-util.h"
 
 #define PAGE 1000
-#define MAX_LIST 4096 /* ids per filter option list */
-
-/* A growing int64 list from repeatable / comma-separated options. */
-typedef struct idlist {
-    int64_t *v;
-    size_t n, cap;
-} idlist;
-
-static bool idlist_add(sh_cli *cli, idlist *l, const char *what, const char *arg)
-{
-    char *copy = strdup(arg);
-    if (!copy) {
-        sh_cli_fail(cli, SH_EXIT_FAILURE, "out of memory");
-        return false;
-    }
-    bool ok = true;
-    char *save = NULL;
-    for (char *tok = strtok_r(copy, ",", &save); ok && tok; tok = strtok_r(NULL, ",", &save)) {
-        int64_t id = 0;
-        if (!sh_cli_parse_int64(cli, what, tok, &id)) {
-            ok = false;
-        } else if (id <= 0 || l->n >= MAX_LIST) {
-            sh_cli_fail(cli, SH_EXIT_USAGE, "%s: '%s' is not a valid id (or too many ids)", what, tok);
-            ok = false;
-        } else {
-            if (l->n == l->cap) {
-                size_t cap = l->cap ? l->cap * 2 : 8;
-                int64_t *nv = realloc(l->v, cap * sizeof *nv);
-                if (!nv) {
-                    sh_cli_fail(cli, SH_EXIT_FAILURE, "out of memory");
-                    ok = false;
-                    break;
-                }
-                l->v = nv;
-                l->cap = cap;
-            }
-            l->v[l->n++] = id;
-        }
-    }
-    free(copy);
-    return ok;
-}
 
 static bool parse_choice(sh_cli *cli, const char *what, const char *arg, const char *const *names, size_t n,
                          int *out)
@@ -73,7 +31,6 @@ static bool parse_choice(sh_cli *cli, const char *what, const char *arg, const c
 }
 
 static const char *const sort_names[] = {"id", "title", "date", "path", "updated"};
-static const char *const missing_names[] = {"studio", "performers", "tags", "date", "title", "details", "code"};
 
 /* --limit N / --all / --offset M, shared by every list command. */
 typedef struct paging {
@@ -213,61 +170,31 @@ static void scene_row(sh_cli *cli, const ProtobufCMessage *row)
 
 static int run_scenes_list(sh_cli *cli, int argc, char **argv)
 {
-    enum { O_NOT_PERF = 256, O_NOT_TAG, O_DATE_FROM, O_DATE_TO, O_NO_TOTAL, O_ALL, O_DESC, O_FILTER };
+    enum { O_NO_TOTAL = 256, O_ALL, O_DESC };
     static const struct option opts[] = {
-        {"query", required_argument, NULL, 'q'},       {"studio", required_argument, NULL, 's'},
-        {"performer", required_argument, NULL, 'p'},   {"not-performer", required_argument, NULL, O_NOT_PERF},
-        {"tag", required_argument, NULL, 't'},         {"not-tag", required_argument, NULL, O_NOT_TAG},
-        {"organized", required_argument, NULL, 'O'},   {"date-from", required_argument, NULL, O_DATE_FROM},
-        {"date-to", required_argument, NULL, O_DATE_TO}, {"path", required_argument, NULL, 'P'},
-        {"missing", required_argument, NULL, 'm'},     {"id", required_argument, NULL, 'i'},
+        SH_CLI_FILTER_LONGOPTS,
         {"sort", required_argument, NULL, 'S'},        {"desc", no_argument, NULL, O_DESC},
         {"limit", required_argument, NULL, 'n'},       {"offset", required_argument, NULL, 'o'},
         {"all", no_argument, NULL, O_ALL},             {"no-total", no_argument, NULL, O_NO_TOTAL},
-        {"where", required_argument, NULL, 'w'},       {"filter", required_argument, NULL, O_FILTER},
         {NULL, 0, NULL, 0},
     };
-    Stashhog__SceneFilter f = STASHHOG__SCENE_FILTER__INIT;
+    sh_cli_filter_opts fo;
+    Stashhog__SceneFilter f;
     Stashhog__SceneListRequest r = STASHHOG__SCENE_LIST_REQUEST__INIT;
-    idlist studios = {0}, perf = {0}, not_perf = {0}, tags = {0}, not_tags = {0}, ids = {0};
-    Stashhog__MissingField missing[8];
-    size_t n_missing = 0;
     paging pg = {.limit = 100};
     r.has_with_total = 1;
     r.with_total = 1;
     int rc = SH_EXIT_USAGE, c, choice = 0;
-    sh_arena *arena = sh_arena_create();
-    if (!arena)
-        return sh_cli_fail(cli, SH_EXIT_FAILURE, "out of memory");
-    while ((c = getopt_long(argc, argv, "q:s:p:t:O:P:m:i:S:n:o:w:", opts, NULL)) != -1) {
+    sh_cli_filter_opts_init(&fo);
+    while ((c = getopt_long(argc, argv, SH_CLI_FILTER_SHORTOPTS "S:n:o:w:", opts, NULL)) != -1) {
+        /* -w is short for --where here (there is no --wait to clash with). */
+        int h = sh_cli_filter_opts_handle(cli, &fo, c == 'w' ? SH_CLI_FILTER_OPT_WHERE : c, optarg);
+        if (h < 0)
+            goto out;
+        if (h > 0)
+            continue;
         bool ok = true;
         switch (c) {
-        case 'w': ok = sh_cli_parse_where(cli, optarg, arena, &f.where); break;
-        case O_FILTER: f.saved = optarg; break;
-        case 'q': f.query = optarg; break;
-        case 's': ok = idlist_add(cli, &studios, "--studio", optarg); break;
-        case 'p': ok = idlist_add(cli, &perf, "--performer", optarg); break;
-        case O_NOT_PERF: ok = idlist_add(cli, &not_perf, "--not-performer", optarg); break;
-        case 't': ok = idlist_add(cli, &tags, "--tag", optarg); break;
-        case O_NOT_TAG: ok = idlist_add(cli, &not_tags, "--not-tag", optarg); break;
-        case 'i': ok = idlist_add(cli, &ids, "--id", optarg); break;
-        case 'O': {
-            static const char *const yn[] = {"no", "yes"};
-            if ((ok = parse_choice(cli, "--organized", optarg, yn, 2, &choice))) {
-                f.has_organized = 1;
-                f.organized = choice == 1;
-            }
-            break;
-        }
-        case O_DATE_FROM: f.date_from = optarg; break;
-        case O_DATE_TO: f.date_to = optarg; break;
-        case 'P': f.path_contains = optarg; break;
-        case 'm':
-            if ((ok = parse_choice(cli, "--missing", optarg, missing_names, 7, &choice))) {
-                if (n_missing < 8)
-                    missing[n_missing++] = (Stashhog__MissingField)choice;
-            }
-            break;
         case 'S':
             if ((ok = parse_choice(cli, "--sort", optarg, sort_names, 5, &choice))) {
                 r.has_sort = 1;
@@ -290,13 +217,7 @@ static int run_scenes_list(sh_cli *cli, int argc, char **argv)
         sh_cli_fail(cli, SH_EXIT_USAGE, "scenes list: unexpected argument '%s'", argv[optind]);
         goto out;
     }
-    f.studio_ids = studios.v, f.n_studio_ids = studios.n;
-    f.performer_ids = perf.v, f.n_performer_ids = perf.n;
-    f.exclude_performer_ids = not_perf.v, f.n_exclude_performer_ids = not_perf.n;
-    f.tag_ids = tags.v, f.n_tag_ids = tags.n;
-    f.exclude_tag_ids = not_tags.v, f.n_exclude_tag_ids = not_tags.n;
-    f.scene_ids = ids.v, f.n_scene_ids = ids.n;
-    f.missing = missing, f.n_missing = n_missing;
+    sh_cli_filter_opts_build(&fo, &f);
     r.filter = &f;
     lister l = {.cli = cli,
                 .member = "scenes",
@@ -309,13 +230,7 @@ static int run_scenes_list(sh_cli *cli, int argc, char **argv)
                 .body = STASHHOG__REQUEST__BODY_SCENE_LIST};
     rc = run_list(&l, &pg);
 out:
-    free(studios.v);
-    free(perf.v);
-    free(not_perf.v);
-    free(tags.v);
-    free(not_tags.v);
-    free(ids.v);
-    sh_arena_destroy(arena);
+    sh_cli_filter_opts_fini(&fo);
     return rc;
 }
 
@@ -522,21 +437,8 @@ static int run_tags(sh_cli *cli, int argc, char **argv)
 const sh_cli_command sh_cli_scenes_commands[] = {
     {"scenes", "list", "[FILTERS] [--sort KEY] [--desc] [--limit N | --all] [--offset M]",
      "list cached scenes matching a filter, with the total",
-     "  -q, --query TEXT          words in title, details, paths, names, code (prefix match, all words)\n"
-     "  -s, --studio ID[,ID]      any of these studios (repeatable)\n"
-     "  -p, --performer ID[,ID]   all of these performers (repeatable)\n"
-     "      --not-performer ID    none of these performers\n"
-     "  -t, --tag ID[,ID]         all of these tags (repeatable)\n"
-     "      --not-tag ID          none of these tags\n"
-     "  -O, --organized yes|no\n"
-     "      --date-from DATE      YYYY[-MM[-DD]], inclusive\n"
-     "      --date-to DATE        YYYY[-MM[-DD]], inclusive (a year or month covers all of it)\n"
-     "  -P, --path TEXT           a file path contains TEXT\n"
-     "  -m, --missing FIELD       studio, performers, tags, date, title, details or code (repeatable)\n"
-     "  -i, --id ID[,ID]          only these scenes\n"
-     "  -w, --where EXPR          advanced filter, ANDed with the above (see filters save --help):\n"
-     "                            'studio = 12 and (tag = 3 or not performer = 7) and title ~ \"beach\"'\n"
-     "      --filter NAME         and a saved filter (filters list)\n"
+     SH_CLI_FILTER_HELP
+     "  -w EXPR                   short for --where\n"
      "  -S, --sort KEY            id (default), title, date, path or updated; ties are broken by id\n"
      "      --desc                descending\n"
      "  -n, --limit N             at most N scenes (default 100); --all for every match\n"

@@ -10,6 +10,7 @@
 
 #include "rpc/rpc.h"
 #include "secrets/token.h"
+#include "users/users.h"
 #include "sh-log.h"
 #include "sh-util.h"
 
@@ -213,12 +214,21 @@ size_t sh_auth_limiter_count(sh_auth_limiter *lim)
     return n;
 }
 
-sh_status sh_rpc_authenticate(const sh_rpc_call *call, void *services, sh_error *err)
+static void set_identity(sh_rpc_call *call, const char *user, sh_role role)
+{
+    sh_strlcpy(call->user, user, sizeof call->user);
+    call->role = (int)role;
+}
+
+sh_status sh_rpc_authenticate(sh_rpc_call *call, void *services, sh_error *err)
 {
     sh_services *svc = services;
+    sh_rpc_worker *w = call->worker;
     /* Local sockets are protected by file mode (0600): the peer is the owner. */
-    if (call->transport == SH_RPC_TRANSPORT_IPC || call->transport == SH_RPC_TRANSPORT_INPROC)
+    if (call->transport == SH_RPC_TRANSPORT_IPC || call->transport == SH_RPC_TRANSPORT_INPROC) {
+        set_identity(call, SH_USER_OWNER, SH_ROLE_ADMIN);
         return SH_OK;
+    }
     sh_status st = SH_OK;
     /* A blocked peer is refused before its token is even looked at: a right
      * guess during the block must not be distinguishable from a wrong one. */
@@ -226,13 +236,122 @@ sh_status sh_rpc_authenticate(const sh_rpc_call *call, void *services, sh_error 
         sh_debug(LOG, "refused request from %s: blocked", call->peer);
         return st;
     }
-    bool ok = svc->token && sh_token_equal(svc->token, call->request->auth_token);
+    const char *given = call->request->auth_token;
+    bool owner = svc->token && sh_token_equal(svc->token, given);
+    sh_user user = {0};
+    bool is_user = false;
+    if (!owner && !sh_str_empty(given) && w && w->ro) {
+        sh_error lerr = {0};
+        sh_status lst = sh_users_authenticate(w->ro, given, &user, &lerr);
+        if (lst != SH_OK && lst != SH_ERR_NOT_FOUND) {
+            /* Not the caller's fault: neither a failure nor a success. */
+            sh_error(LOG, "cannot check a token from %s: %s", call->peer, sh_error_message(&lerr));
+            return sh_error_set(err, SH_ERR_UNAVAILABLE, "cannot check the token right now; try again");
+        }
+        is_user = lst == SH_OK;
+    }
+    bool ok = owner || is_user;
     if (svc->auth_limiter)
         sh_auth_limiter_record(svc->auth_limiter, call->peer, ok);
-    if (ok)
+    if (!ok) {
+        sh_warn(LOG, "refused request from %s: %s token", call->peer, sh_str_empty(given) ? "missing" : "wrong");
+        return sh_error_set(err, SH_ERR_UNAUTHENTICATED,
+                            "authentication required: pass the daemon's token (stashhogd --show-token) "
+                            "or a user token (stashhogctl users add)");
+    }
+    if (owner) {
+        set_identity(call, SH_USER_OWNER, SH_ROLE_ADMIN);
         return SH_OK;
-    sh_warn(LOG, "refused request from %s: %s token", call->peer,
-            sh_str_empty(call->request->auth_token) ? "missing" : "wrong");
-    return sh_error_set(err, SH_ERR_UNAUTHENTICATED,
-                        "authentication required: pass the daemon's token (stashhogd --show-token)");
+    }
+    set_identity(call, user.name, user.role);
+    sh_error terr = {0};
+    if (w->rw && sh_users_touch(w->rw, &user, sh_now_ms(), &terr) != SH_OK)
+        sh_debug(LOG, "cannot record that %s was seen: %s", user.name, sh_error_message(&terr));
+    return SH_OK;
+}
+
+sh_status sh_auth_require(sh_role have, sh_role need, const char *what, sh_error *err)
+{
+    if (need == SH_ROLE_UNSET)
+        need = SH_ROLE_ADMIN; /* nobody classified it: the safe default */
+    if (have >= need)
+        return SH_OK;
+    return sh_error_set(err, SH_ERR_PERMISSION, "%s needs the %s role; you are %s", what, sh_role_name(need),
+                        have == SH_ROLE_UNSET ? "not signed in" : sh_role_name(have));
+}
+
+/* Look up one text column of a row by id; false when there is none. */
+static bool lookup_text(sh_db *db, const char *sql, int64_t id, char *out, size_t len)
+{
+    sqlite3_stmt *s = NULL;
+    if (sh_db_prepare(db, sql, &s, NULL) != SH_OK)
+        return false;
+    sqlite3_bind_int64(s, 1, id);
+    bool found = sh_db_step(db, s, NULL) == 1;
+    if (found)
+        sh_strlcpy(out, sh_db_column_text(s, 0), len);
+    sqlite3_reset(s);
+    return found;
+}
+
+static sh_role job_role(sh_db *db, int64_t job_id, sh_role route_role)
+{
+    char type[64];
+    /* An unknown job is left to the handler, which answers "not found". */
+    if (!db || !lookup_text(db, "SELECT type FROM jobs WHERE id = ?1", job_id, type, sizeof type))
+        return route_role;
+    if (strcmp(type, "analyze") == 0 || strncmp(type, "sync_", 5) == 0)
+        return route_role;
+    return SH_ROLE_ADMIN;
+}
+
+static sh_role plan_role(sh_db *db, int64_t plan_id, sh_role route_role)
+{
+    char status[32];
+    if (!db || !lookup_text(db, "SELECT status FROM plans WHERE id = ?1", plan_id, status, sizeof status))
+        return route_role;
+    /* Past review, a plan is history of what was written to Stash. */
+    if (strcmp(status, "draft") == 0 || strcmp(status, "reviewing") == 0)
+        return route_role;
+    return SH_ROLE_ADMIN;
+}
+
+sh_role sh_auth_needed_role(const sh_request *req, sh_role route_role, sh_db *db)
+{
+    if (route_role == SH_ROLE_UNSET || route_role >= SH_ROLE_ADMIN)
+        return SH_ROLE_ADMIN;
+    switch (req->body_case) {
+    case STASHHOG__REQUEST__BODY_JOB_CANCEL:
+        return req->job_cancel ? job_role(db, req->job_cancel->id, route_role) : route_role;
+    case STASHHOG__REQUEST__BODY_JOB_RETRY:
+        return req->job_retry ? job_role(db, req->job_retry->id, route_role) : route_role;
+    case STASHHOG__REQUEST__BODY_PLAN_REVIEW:
+        return req->plan_review ? plan_role(db, req->plan_review->plan_id, route_role) : route_role;
+    case STASHHOG__REQUEST__BODY_PLAN_EDIT:
+        return req->plan_edit ? plan_role(db, req->plan_edit->plan_id, route_role) : route_role;
+    case STASHHOG__REQUEST__BODY_PLAN_DELETE:
+        return req->plan_delete ? plan_role(db, req->plan_delete->plan_id, route_role) : route_role;
+    default:
+        return route_role;
+    }
+}
+
+sh_status sh_auth_authorize(const sh_rpc_call *call, sh_db *db, sh_role route_role, const char *route_name,
+                            sh_error *err)
+{
+    sh_role have = (sh_role)call->role;
+    /* Admins pass without the lookups below. */
+    if (have >= SH_ROLE_ADMIN)
+        return SH_OK;
+    sh_role need = sh_auth_needed_role(call->request, route_role, db);
+    char what[64];
+    sh_strlcpy(what, route_name ? route_name : "this request", sizeof what);
+    for (char *p = what; *p; p++)
+        if (*p == '_')
+            *p = ' ';
+    sh_status st = sh_auth_require(have, need, what, err);
+    if (st != SH_OK)
+        sh_info(LOG, "refused %s from %s (%s, %s)", route_name ? route_name : "request", call->peer,
+                call->user[0] ? call->user : "anonymous", sh_role_name(have));
+    return st;
 }

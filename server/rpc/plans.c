@@ -7,7 +7,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "analysis/analysis.h"
 #include "db/scene-query.h"
 #include "jobs/jobs.h"
 #include "plans/analyze.h"
@@ -32,22 +31,6 @@ static sh_status reply_job(sh_rpc_call *call, int64_t job_id, const char *type, 
     return SH_OK;
 }
 
-static sh_status check_options(const Stashhog__AnalyzeOptions *o, sh_error *err)
-{
-    if (!o)
-        return SH_OK;
-    for (size_t i = 0; i < o->n_fields; i++)
-        if (sh_an_field_parse(o->fields[i]) < 0)
-            return sh_error_set(err, SH_ERR_INVALID,
-                                "unknown field '%s' (studio, performers, tags, title, date, code, details)",
-                                o->fields[i]);
-    if (o->has_min_confidence && (o->min_confidence < 0 || o->min_confidence > 1))
-        return sh_error_set(err, SH_ERR_INVALID, "min_confidence must be between 0 and 1");
-    if (o->has_budget_usd && o->budget_usd < 0)
-        return sh_error_set(err, SH_ERR_INVALID, "budget_usd must not be negative");
-    return SH_OK;
-}
-
 sh_status sh_rpc_analyze(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err)
 {
     const Stashhog__AnalyzeRequest *req = call->request->analyze;
@@ -55,7 +38,7 @@ sh_status sh_rpc_analyze(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, 
         return sh_error_set(err, SH_ERR_INVALID, "analyze: empty request");
     sh_status st = sh_scene_filter_validate(req->filter, err);
     if (st == SH_OK)
-        st = check_options(req->options, err);
+        st = sh_plan_analyze_options_check(req->options, err);
     if (st != SH_OK)
         return st;
     if (req->options && req->options->has_estimate_only && req->options->estimate_only) {

@@ -13,8 +13,9 @@
 
 /* The sh_rpc_handler_fn given to the server; user is the sh_services. */
 sh_status sh_rpc_dispatch(sh_rpc_call *call, void *services, sh_error *err);
-/* The sh_rpc_auth_fn: local sockets are trusted, tcp needs the token. */
-sh_status sh_rpc_authenticate(const sh_rpc_call *call, void *services, sh_error *err);
+/* The sh_rpc_auth_fn: local sockets are the owner, tcp needs the owner's or
+ * a user's token; sets call->user and call->role (see auth.h). */
+sh_status sh_rpc_authenticate(sh_rpc_call *call, void *services, sh_error *err);
 /* worker_init / worker_fini for the server. */
 void *sh_rpc_worker_init(void *services, int index);
 void sh_rpc_worker_fini(void *worker, void *services);

@@ -73,6 +73,13 @@ sh_status sh_rpc_status(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, s
     r->n_event_urls = n;
     r->event_urls = (char **)urls;
 
+    /* Who is asking, so clients can hide what the role may not do (rpc/auth.h). */
+    if (call->user[0]) {
+        r->user = call->user; /* the call outlives packing */
+        r->has_role = call->role > 0;
+        r->role = (Stashhog__Role)call->role;
+    }
+
     call->reply->body_case = STASHHOG__REPLY__BODY_STATUS_INFO;
     call->reply->status_info = r;
     return SH_OK;
