@@ -107,19 +107,24 @@ sh_status sh_cli_subscribe(sh_cli *cli, const char *const *topics, size_t n_topi
     sh_reply *reply = NULL;
     if ((st = sh_rpc_client_call(cli->client, &req, &reply, err)) != SH_OK)
         return st;
+    char *events_key = reply->status_info && reply->status_info->events_key ? strdup(reply->status_info->events_key) : NULL;
     char *url = reply->status_info ? sh_paths_pick_event_url(cli->url, (const char *const *)reply->status_info->event_urls,
                                                              reply->status_info->n_event_urls)
                                    : NULL;
     sh_wire_reply_free(reply);
-    if (!url)
+    if (!url) {
+        free(events_key);
         return sh_error_set(err, SH_ERR_NOT_FOUND, "the daemon publishes no events on a transport matching %s", cli->url);
+    }
     sh_subscriber_options so = {.topics = topics,
                                 .n_topics = n_topics,
                                 .token = cli->token,
+                                .events_key = events_key,
                                 .tls_ca_file = cli->tls_ca,
                                 .tls_cert_key_file = cli->tls_cert,
                                 .tls_server_name = cli->tls_server_name};
     st = sh_subscriber_create_opts(url, &so, sub, err);
+    free(events_key);
     if (st == SH_OK && url_out)
         *url_out = url;
     else

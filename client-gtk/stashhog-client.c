@@ -178,7 +178,10 @@ ensure_subscriber (StashhogClient *self)
       return;
     }
   /* Network event streams are sealed with a key derived from the token. */
-  sh_subscriber_options so = { .topics = topics, .n_topics = G_N_ELEMENTS (topics), .token = self->token };
+  sh_subscriber_options so = { .topics = topics,
+                               .n_topics = G_N_ELEMENTS (topics),
+                               .token = self->token,
+                               .events_key = st ? st->events_key : NULL };
   if (sh_subscriber_create_opts (url, &so, &self->sub, &err) != SH_OK ||
       sh_subscriber_start (self->sub, on_event, self, &err) != SH_OK)
     {

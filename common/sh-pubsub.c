@@ -48,6 +48,16 @@ static sh_status derive_key(const char *token, unsigned char key[crypto_secretbo
     return rv == 0 ? SH_OK : sh_error_set(err, SH_ERR_INTERNAL, "event key derivation failed");
 }
 
+sh_status sh_pubsub_events_key_hex(const char *token, char out[SH_EVENTS_KEY_HEX_LEN + 1], sh_error *err)
+{
+    unsigned char key[crypto_secretbox_KEYBYTES];
+    sh_status st = derive_key(token, key, err);
+    if (st == SH_OK)
+        sodium_bin2hex(out, SH_EVENTS_KEY_HEX_LEN + 1, key, sizeof key);
+    sodium_memzero(key, sizeof key);
+    return st;
+}
+
 static sh_status open_pub(nng_socket *sock, sh_error *err)
 {
     int rv = nng_pub0_open(sock);
@@ -231,7 +241,20 @@ sh_status sh_subscriber_create_opts(const char *url, const sh_subscriber_options
         return sh_error_set(err, SH_ERR_NOMEM, NULL);
     pthread_mutex_init(&sub->lock, NULL);
     sh_status st = SH_OK;
-    if (o->token && *o->token) {
+    if (o->events_key && *o->events_key) {
+        /* A key handed out by the daemon (StatusReply.events_key): user-token
+         * clients never see the owner token the key derives from. */
+        size_t bin_len = 0;
+        if (strlen(o->events_key) != SH_EVENTS_KEY_HEX_LEN ||
+            sodium_hex2bin(sub->key, sizeof sub->key, o->events_key, SH_EVENTS_KEY_HEX_LEN, NULL, &bin_len, NULL) != 0 ||
+            bin_len != sizeof sub->key) {
+            pthread_mutex_destroy(&sub->lock);
+            free(sub);
+            return sh_error_set(err, SH_ERR_INVALID, "malformed events key");
+        }
+        sub->has_key = true;
+        sub->require_sealed = is_network_url(url);
+    } else if (o->token && *o->token) {
         if ((st = derive_key(o->token, sub->key, err)) != SH_OK) {
             pthread_mutex_destroy(&sub->lock);
             free(sub);

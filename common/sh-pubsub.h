@@ -54,10 +54,16 @@ typedef struct sh_subscriber_options {
     const char *const *topics;     /* NULL or empty: everything; else prefixes ("job.") */
     size_t n_topics;
     const char *token;             /* opens sealed events (tcp:// and tls+tcp:// streams) */
+    const char *events_key;        /* or: the hex key from StatusReply.events_key (wins over token) */
     const char *tls_ca_file;       /* tls+tcp:// */
     const char *tls_cert_key_file;
     const char *tls_server_name;
 } sh_subscriber_options;
+
+/* The hex event key derived from the owner token, as the daemon hands it to
+ * authenticated network callers in StatusReply.events_key. */
+#define SH_EVENTS_KEY_HEX_LEN 64
+sh_status sh_pubsub_events_key_hex(const char *token, char out[SH_EVENTS_KEY_HEX_LEN + 1], sh_error *err);
 
 sh_status sh_subscriber_create_opts(const char *url, const sh_subscriber_options *opts,
                                     sh_subscriber **out, sh_error *err);

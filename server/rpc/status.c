@@ -1,6 +1,7 @@
 #include <string.h>
 
 #include "rpc/handlers.h"
+#include "sh-pubsub.h"
 #include "sh-util.h"
 
 sh_status sh_rpc_ping(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err)
@@ -72,6 +73,14 @@ sh_status sh_rpc_status(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, s
     n = sh_publisher_urls(svc->events, &urls);
     r->n_event_urls = n;
     r->event_urls = (char **)urls;
+    /* Network event streams are sealed under a key derived from the owner
+     * token; an authenticated network caller (owner or user) gets the key,
+     * never the token itself. */
+    if (call->transport == SH_RPC_TRANSPORT_TCP && svc->token) {
+        char *key = sh_arena_alloc(call->arena, SH_EVENTS_KEY_HEX_LEN + 1);
+        if (key && sh_pubsub_events_key_hex(svc->token, key, NULL) == SH_OK)
+            r->events_key = key;
+    }
 
     /* Who is asking, so clients can hide what the role may not do (rpc/auth.h). */
     if (call->user[0]) {

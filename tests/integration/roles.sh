@@ -39,6 +39,15 @@ assert_eq "$(jq -r '[.users[] | .name + ":" + (.role | tostring)] | join(",")' <
     "ada:role_admin,rita:role_reviewer,vic:role_viewer" "list names and roles"
 assert_not_contains "$list" "$tok_v" "list shows no tokens"
 
+# ---- a viewer reads the sealed network event stream with the key Status hands out
+assert_not_contains "$(remote "$tok_v" --json status)" "$owner" "status never reveals the owner token"
+remote "$tok_v" --json events --topic job. --count 1 --for 20 >"$SCRATCH/viewer-events.json" &
+ev_pid=$!
+sleep 1
+ctl sync entities >/dev/null 2>&1 || true # a job, failing or not, publishes job events
+wait "$ev_pid" || fail "viewer could not read events"
+assert_contains "$(cat "$SCRATCH/viewer-events.json")" '"topic":"job.' "viewer received a job event"
+
 # ---- identities over tcp
 assert_eq "$(remote "$owner" users whoami)" "owner (admin)" "owner token"
 assert_eq "$(remote "$tok_v" users whoami)" "vic (viewer)"
