@@ -135,7 +135,8 @@ static sh_status save_outcomes(apply_ctx *x, size_t from, size_t to, sh_error *e
     sqlite3_stmt *s = NULL;
     sh_status st = sh_db_prepare(x->db,
                                  "UPDATE plan_changes SET status = ?2, error = ?3,"
-                                 " applied_at = CASE WHEN ?2 = 'applied' THEN ?4 ELSE applied_at END WHERE id = ?1",
+                                 " applied_at = CASE WHEN ?2 = 'applied' THEN ?4 ELSE applied_at END,"
+                                 " applied_by = CASE WHEN ?2 = 'applied' THEN ?5 ELSE applied_by END WHERE id = ?1",
                                  &s, err);
     for (size_t i = from; st == SH_OK && i < to; i++) {
         chg *c = &x->c[i];
@@ -146,6 +147,7 @@ static sh_status save_outcomes(apply_ctx *x, size_t from, size_t to, sh_error *e
         sqlite3_bind_text(s, 2, sh_change_status_text(c->outcome), -1, SQLITE_STATIC);
         sh_db_bind_text(s, 3, c->error);
         sqlite3_bind_int64(s, 4, sh_now_ms());
+        sh_db_bind_text(s, 5, x->o->user);
         if (sh_db_step(x->db, s, err) < 0)
             st = err ? err->code : SH_ERR_DB;
     }

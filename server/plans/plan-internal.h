@@ -19,10 +19,15 @@
 #include "sh-error.h"
 #include "stash/stash-client.h"
 
-/* ---- filter (plan-filter.c) */
-char *sh_plan_filter_to_json(const Stashhog__SceneFilter *filter); /* malloc'd */
-sh_status sh_plan_filter_from_json(const char *text, sh_arena *arena, Stashhog__SceneFilter **out,
-                                   sh_error *err);
+/* ---- filter (plan-filter.c): lossless, via the message descriptor */
+char *sh_plan_filter_to_json(const Stashhog__SceneFilter *filter); /* malloc'd; NULL = {} */
+/* From the stored JSON text (NULL = the empty filter).  Free *out with
+ * sh_plan_filter_free. */
+sh_status sh_plan_filter_from_json(const char *text, Stashhog__SceneFilter **out, sh_error *err);
+/* From a JSON value: a SceneFilter object, or a string NAME as shorthand
+ * for {"saved": NAME}; NULL or null is the empty filter. */
+sh_status sh_plan_filter_from_value(const json_t *value, Stashhog__SceneFilter **out, sh_error *err);
+void sh_plan_filter_free(Stashhog__SceneFilter *filter);
 
 /* ---- apply / rollback engines (plan-apply.c, plan-rollback.c) */
 typedef void (*sh_plan_progress_fn)(void *user, int64_t done, int64_t total, const char *message);
@@ -34,6 +39,7 @@ typedef struct sh_plan_run_opts {
     int64_t plan_id;
     bool mark_organized;          /* apply: also set organized on written scenes */
     const char *add_tag;          /* apply: also add this tag (found or created by name) */
+    const char *user;             /* who asked: recorded as applied_by / rolled_back_by */
     int batch_size;               /* scenes per request, 1..1000; 0 = 250 */
     int (*cancelled)(void *user);
     void *cancel_user;
@@ -83,7 +89,16 @@ void sh_plan_problem(sh_plan_run_result *r, int64_t scene_id, const char *field,
 /* Number of queued or running jobs of this plan (analyze/apply/rollback). */
 sh_status sh_plan_active_jobs(sh_db *db, int64_t plan_id, int64_t *count, sh_error *err);
 
-/* ---- analyze (analyze-job.c) */
+/* ---- analyze (analyze-job.c, analyze-params.c) */
 sh_status sh_plan_analyze_job(sh_job_ctx *ctx, sh_error *err);
+/* The checks an AnalyzeRequest's options get (field names, ranges). */
+sh_status sh_plan_analyze_options_check(const Stashhog__AnalyzeOptions *o, sh_error *err);
+/* Params of an analyze job: {"plan_id": N} for a plan the RPC handler
+ * made, or - from a schedule - {"name"?, "filter"?, option keys...} for a
+ * plan the job makes itself (see analyze-params.c). */
+sh_status sh_plan_analyze_params_check(const json_t *params, sh_error *err);
+/* The job's plan: params.plan_id, else the plan this job made on an
+ * earlier attempt, else a new one from params (published as created). */
+sh_status sh_plan_analyze_plan_for_job(sh_job_ctx *ctx, int64_t *plan_id, sh_error *err);
 
 #endif

@@ -43,6 +43,21 @@ static json_t *result_json(const sh_plan_run_result *r, bool rollback)
     return j;
 }
 
+/* Who rolled the plan back (the apply side records applied_by per change). */
+static void record_rollback_user(sh_db *db, int64_t plan_id, const char *user)
+{
+    sqlite3_stmt *s = NULL;
+    sh_error e = {0};
+    if (sh_db_write_begin(db, &e) != SH_OK)
+        return;
+    if (sh_db_prepare(db, "UPDATE plans SET rolled_back_by = ?2 WHERE id = ?1", &s, &e) == SH_OK) {
+        sqlite3_bind_int64(s, 1, plan_id);
+        sqlite3_bind_text(s, 2, user, -1, SQLITE_TRANSIENT);
+        sh_db_step(db, s, &e);
+    }
+    sh_db_commit(db, &e);
+}
+
 static sh_status plan_job(sh_job_ctx *ctx, sh_error *err)
 {
     bool rollback = strcmp(sh_job_type_name(ctx), "rollback_plan") == 0;
@@ -60,6 +75,7 @@ static sh_status plan_job(sh_job_ctx *ctx, sh_error *err)
         .plan_id = json_integer_value(json_object_get(params, "plan_id")),
         .mark_organized = json_is_true(json_object_get(params, "mark_organized")),
         .add_tag = json_string_value(json_object_get(params, "add_tag")),
+        .user = json_string_value(json_object_get(params, "user")),
         .batch_size = (int)json_integer_value(json_object_get(params, "batch_size")),
         .cancelled = sh_job_cancel_cb,
         .cancel_user = ctx,
@@ -69,6 +85,8 @@ static sh_status plan_job(sh_job_ctx *ctx, sh_error *err)
     sh_plan_run_result r;
     st = rollback ? sh_plan_rollback_run(&o, &r, err) : sh_plan_apply_run(&o, &r, err);
     sh_settings_stash_fini(&ss);
+    if (st == SH_OK && rollback && o.user)
+        record_rollback_user(db, o.plan_id, o.user);
     json_t *res = result_json(&r, rollback);
     if (res)
         sh_job_set_result(ctx, res);
@@ -87,7 +105,7 @@ sh_status sh_plans_register_jobs(sh_jobs *jobs, sh_error *err)
          .run = sh_plan_analyze_job,
          .exclusivity_key = sh_job_key_plan,
          .resumable = false,
-         .validate = validate_plan_params},
+         .validate = sh_plan_analyze_params_check},
         {.name = "apply_plan",
          .run = plan_job,
          .exclusivity_key = sh_job_key_plan,

@@ -348,6 +348,8 @@ static sh_status change_from_row(sh_arena *a, sqlite3_stmt *s, Stashhog__Change 
         c->scene_title = sh_arena_strdup(a, sh_db_column_text(s, 10));
     if (sqlite3_column_type(s, 11) != SQLITE_NULL)
         c->scene_path = sh_arena_strdup(a, sh_db_column_text(s, 11));
+    if (sqlite3_column_type(s, 12) != SQLITE_NULL)
+        c->applied_by = sh_arena_strdup(a, sh_db_column_text(s, 12));
     if (!c->field)
         return sh_error_set(err, SH_ERR_NOMEM, NULL);
     *out = c;
@@ -393,7 +395,7 @@ sh_status sh_plan_get(sh_db *db, sh_arena *arena, const Stashhog__PlanGetRequest
     sqlite3_reset(s);
     if ((st = sh_db_prepare(db,
                             "SELECT c.id, c.scene_id, c.field, c.current_value, c.proposed_value, c.confidence,"
-                            " c.analyzer, c.reason, c.status, c.error, s.title, s.primary_path "
+                            " c.analyzer, c.reason, c.status, c.error, s.title, s.primary_path, c.applied_by "
                             "FROM plan_changes c LEFT JOIN scenes s ON s.id = c.scene_id "
                             "WHERE c.plan_id = ?1 AND (?2 IS NULL OR c.status = ?2) AND (?3 IS NULL OR c.field = ?3) "
                             "ORDER BY c.scene_id, c.field LIMIT ?4 OFFSET ?5",

@@ -212,6 +212,7 @@ sh_status sh_rpc_plan_apply(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *
         return sh_error_set(err, SH_ERR_NOMEM, NULL);
     if (req->add_tag)
         json_object_set_new(params, "add_tag", json_string(req->add_tag));
+    json_object_set_new(params, "user", json_string(call->user[0] ? call->user : "owner"));
     sh_status st = start_plan_job(call, svc, w, "apply_plan", req->plan_id, params, err);
     json_decref(params);
     return st;
@@ -222,7 +223,8 @@ sh_status sh_rpc_plan_rollback(sh_rpc_call *call, sh_services *svc, sh_rpc_worke
     const Stashhog__PlanRollbackRequest *req = call->request->plan_rollback;
     if (!req)
         return sh_error_set(err, SH_ERR_INVALID, "plan id missing");
-    json_t *params = json_pack("{s:I}", "plan_id", (json_int_t)req->plan_id);
+    json_t *params = json_pack("{s:I,s:s}", "plan_id", (json_int_t)req->plan_id, "user",
+                               call->user[0] ? call->user : "owner");
     if (!params)
         return sh_error_set(err, SH_ERR_NOMEM, NULL);
     sh_status st = start_plan_job(call, svc, w, "rollback_plan", req->plan_id, params, err);

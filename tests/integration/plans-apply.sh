@@ -69,6 +69,8 @@ assert_eq "$(jqr .conflicts <<<"$sum")" 1 "one conflict"
 assert_eq "$(jqr .applied <<<"$sum")" "$((accepted - 1))" "every other accepted change applied"
 c=$(ctl --json plans show "$plan" --field date | jq -r --argjson s "$conflict_scene" '.changes[] | select(.scene_id == $s) | .status')
 assert_eq "$c" "CHANGE_CONFLICT" "the edited field is a conflict"
+by=$(ctl --json plans show "$plan" --status applied | jq -r '[.changes[].applied_by] | unique | join(",")')
+assert_eq "$by" "owner" "applied changes record who applied them"
 after=$(fake_stash GET /__control/state)
 assert_eq "$(jq -r --arg s "$conflict_scene" '.scenes[] | select(.id == $s) | .date' <<<"$after")" "1999-01-01" \
     "a conflicting change is not written"
