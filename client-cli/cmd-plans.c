@@ -44,13 +44,14 @@ static const char *change_status(int s)
 
 static int run_analyze(sh_cli *cli, int argc, char **argv)
 {
-    enum { O_FIELDS = 256, O_LLM, O_MIN, O_NEW, O_INCL, O_NAME, O_EST, O_BUDGET };
+    enum { O_FIELDS = 256, O_LLM, O_MIN, O_NEW, O_INCL, O_NAME, O_EST, O_BUDGET, O_ANALYZER };
     static const struct option opts[] = {
         SH_CLI_FILTER_LONGOPTS,
         {"fields", required_argument, NULL, O_FIELDS},  {"llm", no_argument, NULL, O_LLM},
         {"min-confidence", required_argument, NULL, O_MIN}, {"allow-new", no_argument, NULL, O_NEW},
         {"include-organized", no_argument, NULL, O_INCL}, {"name", required_argument, NULL, O_NAME},
         {"estimate", no_argument, NULL, O_EST},         {"budget", required_argument, NULL, O_BUDGET},
+        {"analyzer", required_argument, NULL, O_ANALYZER},
         {"wait", no_argument, NULL, 'w'},               {NULL, 0, NULL, 0},
     };
     sh_cli_filter_opts fo;
@@ -59,6 +60,8 @@ static int run_analyze(sh_cli *cli, int argc, char **argv)
     Stashhog__AnalyzeRequest r = STASHHOG__ANALYZE_REQUEST__INIT;
     char *fields_copy = NULL, *fields[8];
     size_t n_fields = 0;
+    char *analyzers[16];
+    size_t n_analyzers = 0;
     bool wait = false;
     int rc = SH_EXIT_USAGE, c;
     sh_cli_filter_opts_init(&fo);
@@ -93,6 +96,14 @@ static int run_analyze(sh_cli *cli, int argc, char **argv)
         case O_INCL: o.has_include_organized = o.include_organized = 1; break;
         case O_NAME: r.name = optarg; break;
         case O_EST: o.has_estimate_only = o.estimate_only = 1; break;
+        case O_ANALYZER:
+            if (n_analyzers < sizeof analyzers / sizeof analyzers[0])
+                analyzers[n_analyzers++] = optarg;
+            else {
+                sh_cli_fail(cli, SH_EXIT_USAGE, "analyze: at most 16 --analyzer options");
+                ok = false;
+            }
+            break;
         case 'w': wait = true; break;
         default: sh_cli_fail(cli, SH_EXIT_USAGE, "analyze: bad option (see analyze --help)"); ok = false;
         }
@@ -105,6 +116,7 @@ static int run_analyze(sh_cli *cli, int argc, char **argv)
     }
     sh_cli_filter_opts_build(&fo, &f);
     o.fields = fields, o.n_fields = n_fields;
+    o.analyzers = analyzers, o.n_analyzers = n_analyzers;
     r.filter = &f;
     r.options = &o;
     sh_request req = STASHHOG__REQUEST__INIT;
@@ -619,15 +631,20 @@ static int run_export(sh_cli *cli, int argc, char **argv)
 
 const sh_cli_command sh_cli_plans_commands[] = {
     {NULL, "analyze", "[filters] [--fields LIST] [--llm] [--min-confidence X] [--allow-new] [--include-organized] "
-                      "[--name N] [--budget USD] [--estimate] [--wait]",
+                      "[--analyzer NAME]... [--name N] [--budget USD] [--estimate] [--wait]",
      "analyze scenes and make a reviewable plan of proposed changes",
      SH_CLI_FILTER_HELP
-     "      --fields LIST        only these fields (comma-separated; default all)\n"
-     "      --llm                also ask the LLM (openai.* settings); --budget USD caps the cost\n"
-     "      --min-confidence X   drop proposals below X (0..1)\n"
-     "      --allow-new          propose studios/performers/tags Stash does not have yet\n"
-     "      --include-organized  also analyze scenes marked organized\n"
-     "      --estimate           print the scene count and LLM cost estimate; run nothing\n" SH_CLI_WAIT_HELP,
+     "      --fields LIST         only these fields (comma-separated; default all)\n"
+     "      --analyzer NAME       run only this analyzer (repeatable): studio, performers, date, title, code,\n"
+     "                            details, tech-tags, or a plugin from the daemon's plugins_dir\n"
+     "      --llm                 also ask the LLM (openai.* settings); --budget USD caps the cost\n"
+     "      --min-confidence X    drop proposals below X (0..1)\n"
+     "      --allow-new           propose studios/performers/tags Stash does not have yet\n"
+     "      --include-organized   also analyze scenes marked organized\n"
+     "      --estimate            print the scene count and LLM cost estimate; run nothing\n"
+     "      --name N              the plan's name\n" SH_CLI_WAIT_HELP
+     "  From a schedule: schedules create --type analyze --param filter=SAVED-NAME (or a SceneFilter\n"
+     "  JSON object) [--param name=N] [--param fields=a,b] [--param use_llm=true] ...\n",
      run_analyze},
     {"plans", "list", "[--limit N]", "plans with their status and change counts",
      "  -n, --limit N  at most N plans (newest first)\n", run_list},

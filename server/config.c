@@ -49,6 +49,8 @@ static const struct key keys[] = {
     {"webhook_max_attempts", K_INT, OFF(webhook_max_attempts), 0, 1, 50, "webhook delivery attempts before giving up (default 6)"},
     {"webhook_retry_ms", K_INT, OFF(webhook_retry_ms), 0, 10, 3600000,
      "first webhook retry delay in ms, doubled per attempt up to 1 h (default 5000)"},
+    {"plugins_dir", K_STR, OFF(plugins_dir), 0, 0, 0,
+     "directory of analyzer plugin declarations, one NAME.conf each (default none)"},
 };
 
 #define N_KEYS (sizeof keys / sizeof keys[0])
@@ -77,6 +79,7 @@ void sh_config_fini(sh_config *cfg)
     free(cfg->tls_cert_key_file);
     free(cfg->tls_ca_file);
     free(cfg->metrics_listen);
+    free(cfg->plugins_dir);
     memset(cfg, 0, sizeof *cfg);
 }
 

@@ -43,6 +43,7 @@ typedef struct sh_config {
     char *metrics_listen;     /* HOST:PORT of the Prometheus /metrics listener; NULL = off */
     int webhook_max_attempts; /* webhook deliveries give up after this many attempts */
     int webhook_retry_ms;     /* first webhook retry delay; doubles per attempt */
+    char *plugins_dir;        /* analyzer plugins, one NAME.conf each (analysis/plugin.h); NULL = none */
     bool show_token;          /* --show-token: print the tcp token and exit */
     bool rotate_token;        /* --rotate-token: make a new token, print it, exit */
     int source_, listen_source_, events_source_; /* loader bookkeeping: which source set a list */

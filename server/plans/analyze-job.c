@@ -28,6 +28,8 @@
 
 #define LOG "analyze"
 
+/* The plan's options are AnalyzeOptions as JSON: read them strictly, so a
+ * member is never dropped on the way to the analyzers. */
 sh_status sh_analyze_opts_from_json(const char *text, sh_analyze_opts *out, sh_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -37,34 +39,32 @@ sh_status sh_analyze_opts_from_json(const char *text, sh_analyze_opts *out, sh_e
         json_decref(j);
         return sh_error_set(err, SH_ERR_INVALID, "analysis options are not a JSON object");
     }
-    sh_status st = SH_OK;
-    const json_t *fields = json_object_get(j, "fields");
-    if (json_array_size(fields) > 0) {
-        out->an.fields = 0;
-        size_t i;
-        json_t *f;
-        json_array_foreach(fields, i, f) {
-            int bit = sh_an_field_parse(json_string_value(f));
-            if (bit < 0) {
-                st = sh_error_set(err, SH_ERR_INVALID, "unknown field '%s' (studio, performers, tags, title, date, code, details)",
-                                  json_string_value(f) ? json_string_value(f) : "?");
-                break;
-            }
-            out->an.fields |= SH_AN_FIELD_BIT(bit);
-        }
-    }
-    out->use_llm = json_is_true(json_object_get(j, "use_llm"));
-    out->an.allow_new_entities = json_is_true(json_object_get(j, "allow_new_entities"));
-    out->an.include_organized = json_is_true(json_object_get(j, "include_organized"));
-    const json_t *mc = json_object_get(j, "min_confidence");
-    if (mc)
-        out->an.min_confidence = json_number_value(mc);
-    if (out->an.min_confidence < 0 || out->an.min_confidence > 1)
-        st = sh_error_set(err, SH_ERR_INVALID, "min_confidence must be between 0 and 1");
-    out->budget_usd = json_number_value(json_object_get(j, "budget_usd"));
-    if (out->budget_usd < 0)
-        st = sh_error_set(err, SH_ERR_INVALID, "budget_usd must not be negative");
+    ProtobufCMessage *m = NULL;
+    sh_status st = sh_pb_from_json(&stashhog__analyze_options__descriptor, j, &m, err);
     json_decref(j);
+    if (st != SH_OK) {
+        sh_error_prefix(err, "analysis options");
+        return st;
+    }
+    const Stashhog__AnalyzeOptions *o = (const Stashhog__AnalyzeOptions *)m;
+    if ((st = sh_plan_analyze_options_check(o, err)) == SH_OK) {
+        if (o->n_fields)
+            out->an.fields = 0;
+        for (size_t i = 0; i < o->n_fields; i++)
+            out->an.fields |= SH_AN_FIELD_BIT(sh_an_field_parse(o->fields[i]));
+        out->use_llm = o->has_use_llm && o->use_llm;
+        out->an.allow_new_entities = o->has_allow_new_entities && o->allow_new_entities;
+        out->an.include_organized = o->has_include_organized && o->include_organized;
+        if (o->has_min_confidence)
+            out->an.min_confidence = o->min_confidence;
+        out->budget_usd = o->has_budget_usd ? o->budget_usd : 0;
+        if (o->n_analyzers > SH_ANALYZE_MAX_ANALYZERS)
+            st = sh_error_set(err, SH_ERR_INVALID, "at most %d analyzers", SH_ANALYZE_MAX_ANALYZERS);
+        for (size_t i = 0; st == SH_OK && i < o->n_analyzers; i++)
+            if (sh_strlcpy(out->analyzers[out->n_analyzers++], o->analyzers[i], sizeof out->analyzers[0]) != 0)
+                st = sh_error_set(err, SH_ERR_INVALID, "analyzer name '%.40s...' is too long", o->analyzers[i]);
+    }
+    protobuf_c_message_free_unpacked(m, NULL);
     return st;
 }
 
@@ -201,9 +201,10 @@ typedef struct run {
     sh_llm_usage usage;
     int64_t scenes, changes, llm_scenes;
     bool budget_stop;
+    sh_an_plugin_set *plugins; /* external analyzers (plugins_dir) */
 } run;
 
-static sh_status load_plan(run *r, sh_arena *a, Stashhog__SceneFilter **filter, sh_error *err)
+static sh_status load_plan(run *r, Stashhog__SceneFilter **filter, sh_error *err)
 {
     sqlite3_stmt *s = NULL;
     sh_status st = sh_db_prepare(r->db, "SELECT options, filter FROM plans WHERE id = ?1", &s, err);
@@ -216,7 +217,7 @@ static sh_status load_plan(run *r, sh_arena *a, Stashhog__SceneFilter **filter, 
                       : sh_error_set(err, SH_ERR_NOT_FOUND, "no plan %lld", (long long)r->plan_id);
     st = sh_analyze_opts_from_json(sh_db_column_text(s, 0), &r->opt, err);
     if (st == SH_OK)
-        st = sh_plan_filter_from_json(sh_db_column_text(s, 1), a, filter, err);
+        st = sh_plan_filter_from_json(sh_db_column_text(s, 1), filter, err);
     sqlite3_reset(s);
     return st;
 }
@@ -245,6 +246,10 @@ static sh_status chunk(run *r, const int64_t *ids, size_t n, sh_error *err)
     if (st == SH_OK)
         st = sh_analyze_heuristics(r->registry, r->index, set.scenes, set.n, &r->opt.an, results, SH_ANALYZE_THREADS,
                                    err);
+    /* A failing plugin only loses its own proposals (see plugin.h). */
+    if (st == SH_OK && r->plugins)
+        st = sh_an_plugin_set_run(r->plugins, r->index, set.scenes, set.n, &r->opt.an, results, sh_job_cancel_cb,
+                                  r->ctx, err);
     if (st == SH_OK && r->llm && !r->budget_stop && set.n) {
         size_t answered = 0;
         sh_error lerr = {0};
@@ -344,19 +349,28 @@ static sh_status setup_llm(run *r, sh_services *svc, sh_error *err)
 sh_status sh_plan_analyze_job(sh_job_ctx *ctx, sh_error *err)
 {
     sh_services *svc = sh_job_services(ctx);
-    run r = {.ctx = ctx, .db = sh_job_db(ctx),
-             .plan_id = json_integer_value(json_object_get(sh_job_params(ctx), "plan_id"))};
-    sh_arena *a = sh_arena_create();
+    run r = {.ctx = ctx, .db = sh_job_db(ctx)};
     Stashhog__SceneFilter *filter = NULL;
     int64_t *ids = NULL;
     size_t n = 0;
-    sh_status st = a ? load_plan(&r, a, &filter, err) : sh_error_set(err, SH_ERR_NOMEM, NULL);
+    /* From a schedule the job makes its own plan (analyze-params.c). */
+    sh_status st = sh_plan_analyze_plan_for_job(ctx, &r.plan_id, err);
+    if (st == SH_OK)
+        st = load_plan(&r, &filter, err);
     if (st == SH_OK)
         st = clear_changes(&r, err); /* a retried run starts over */
     if (st == SH_OK)
         st = sh_an_registry_create(&r.registry, err);
     if (st == SH_OK)
         st = sh_an_registry_add_builtins(r.registry, err);
+    if (st == SH_OK)
+        st = sh_an_plugin_set_load(svc->cfg ? svc->cfg->plugins_dir : NULL, &r.plugins, err);
+    if (st == SH_OK) {
+        const char *names[SH_ANALYZE_MAX_ANALYZERS];
+        for (size_t i = 0; i < r.opt.n_analyzers; i++)
+            names[i] = r.opt.analyzers[i];
+        st = sh_an_plugin_set_select(r.plugins, r.registry, names, r.opt.n_analyzers, &r.opt.an, err);
+    }
     if (st == SH_OK)
         st = sh_an_load_index(r.db, &r.index, err);
     if (st == SH_OK && r.opt.use_llm)
@@ -385,13 +399,21 @@ sh_status sh_plan_analyze_job(sh_job_ctx *ctx, sh_error *err)
                                       (json_int_t)r.usage.requests, "cache_hits", (json_int_t)r.usage.cache_hits,
                                       "prompt_tokens", (json_int_t)r.usage.prompt_tokens, "completion_tokens",
                                       (json_int_t)r.usage.completion_tokens, "cost_usd", r.usage.cost_usd));
+    json_t *plugins = sh_an_plugin_set_report(r.plugins);
+    if (res && plugins)
+        json_object_set_new(res, "plugins", plugins);
+    else
+        json_decref(plugins);
     if (res)
         sh_job_set_result(ctx, res);
+    char failure[SH_ERROR_MSG_MAX + 64], done_msg[SH_ERROR_MSG_MAX + 128];
+    const char *plugin_failure = sh_an_plugin_set_first_failure(r.plugins, failure, sizeof failure);
+    snprintf(done_msg, sizeof done_msg, "analyzed%s%s%s", r.budget_stop ? " (LLM budget reached)" : "",
+             plugin_failure ? "; " : "", plugin_failure ? plugin_failure : "");
     if (r.plan_id > 0 && st != SH_OK && st != SH_ERR_CANCELLED)
         sh_plan_set_status(r.db, svc, r.plan_id, STASHHOG__PLAN_STATUS__PLAN_FAILED, "analysis failed", false, &e2);
     else if (r.plan_id > 0)
-        sh_plan_publish(svc, r.plan_id, STASHHOG__PLAN_STATUS__PLAN_DRAFT,
-                        st == SH_OK ? (r.budget_stop ? "analyzed (LLM budget reached)" : "analyzed") : "analysis cancelled");
+        sh_plan_publish(svc, r.plan_id, STASHHOG__PLAN_STATUS__PLAN_DRAFT, st == SH_OK ? done_msg : "analysis cancelled");
     sh_info(LOG, "plan %lld: %lld changes from %lld scenes%s", (long long)r.plan_id, (long long)r.changes,
             (long long)r.scenes, r.budget_stop ? " (LLM budget reached)" : "");
     free(ids);
@@ -399,7 +421,8 @@ sh_status sh_plan_analyze_job(sh_job_ctx *ctx, sh_error *err)
     sh_llm_prices_destroy(r.prices);
     sh_an_index_destroy(r.index);
     sh_an_registry_destroy(r.registry);
-    sh_arena_destroy(a);
+    sh_an_plugin_set_destroy(r.plugins);
+    sh_plan_filter_free(filter);
     return st;
 }
 

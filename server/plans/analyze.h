@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "analysis/analysis.h"
+#include "analysis/plugin.h"
 #include "db/db.h"
 #include "llm/llm.h"
 #include "plans/plans.h"
@@ -23,10 +24,16 @@
 #define SH_ANALYZE_THREADS 2
 #define SH_ANALYZE_CHUNK 1000
 
+#define SH_ANALYZE_MAX_ANALYZERS 16
+
 typedef struct sh_analyze_opts {
     sh_an_options an;  /* fields, allow_new_entities, include_organized, min_confidence */
     bool use_llm;
     double budget_usd; /* <= 0: the openai.budget_usd setting */
+    /* AnalyzeOptions.analyzers (0 = all); checked against the registry and
+     * plugins when the job starts (analysis/plugin.h sets an.analyzers). */
+    char analyzers[SH_ANALYZE_MAX_ANALYZERS][SH_AN_PLUGIN_NAME_MAX + 16];
+    size_t n_analyzers;
 } sh_analyze_opts;
 
 /* From the plan's options JSON (AnalyzeOptions as JSON). */

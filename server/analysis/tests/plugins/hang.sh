@@ -1,0 +1,4 @@
+#!/bin/sh
+# Test plugin: reads its input, then never answers.
+cat >/dev/null
+exec sleep 600
