@@ -13,6 +13,7 @@ struct _StashhogChangeRow
   double confidence;
   Stashhog__ChangeStatus status;
   GtkLabel *status_label;
+  GtkLabel *error_label;
   GtkWidget *accept_button;
   GtkWidget *reject_button;
 };
@@ -54,6 +55,8 @@ chips (const Stashhog__Change *c)
   gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (flow), 12);
   gtk_flow_box_set_row_spacing (GTK_FLOW_BOX (flow), 4);
   gtk_flow_box_set_column_spacing (GTK_FLOW_BOX (flow), 4);
+  /* Chips keep their natural width instead of sharing the row's. */
+  gtk_widget_set_halign (flow, GTK_ALIGN_START);
   gtk_widget_set_can_focus (flow, FALSE);
   for (guint i = 0; i < list->len; i++)
     {
@@ -67,6 +70,7 @@ chips (const Stashhog__Change *c)
       gtk_widget_set_tooltip_text (l, chip->state == STASHHOG_CHIP_ADDED     ? "added"
                                       : chip->state == STASHHOG_CHIP_REMOVED ? "removed"
                                                                              : "kept");
+      gtk_widget_set_halign (l, GTK_ALIGN_START);
       gtk_flow_box_append (GTK_FLOW_BOX (flow), l);
     }
   if (list->len == 0)
@@ -86,7 +90,9 @@ old_to_new (const Stashhog__Change *c)
       g_free (new_v);
       new_v = tmp;
     }
-  gtk_box_append (GTK_BOX (box), label_new (old_v, "old-value"));
+  /* Nothing to strike through when the field was empty. */
+  gboolean old_empty = !c->current || (c->current->has_is_null && c->current->is_null) || g_str_equal (old_v, "—");
+  gtk_box_append (GTK_BOX (box), old_empty ? label_new ("none", "dim-label") : label_new (old_v, "old-value"));
   gtk_box_append (GTK_BOX (box), label_new ("→", "dim-label"));
   gtk_box_append (GTK_BOX (box), label_new (new_v, "new-value"));
   return box;
@@ -172,12 +178,10 @@ build (StashhogChangeRow *self, const Stashhog__Change *c)
       gtk_label_set_wrap (GTK_LABEL (reason), TRUE);
       gtk_box_append (GTK_BOX (main), reason);
     }
-  if (c->error && *c->error)
-    {
-      GtkWidget *err = label_new (c->error, "error");
-      gtk_label_set_wrap (GTK_LABEL (err), TRUE);
-      gtk_box_append (GTK_BOX (main), err);
-    }
+  /* Apply failures and conflicts arrive later: the label is always there. */
+  self->error_label = GTK_LABEL (label_new (NULL, "error"));
+  gtk_label_set_wrap (self->error_label, TRUE);
+  gtk_box_append (GTK_BOX (main), GTK_WIDGET (self->error_label));
   gtk_box_append (GTK_BOX (outer), main);
   self->accept_button = review_button ("object-select-symbolic", "Accept (a)", "plan.accept-change", c->id);
   self->reject_button = review_button ("window-close-symbolic", "Reject (r)", "plan.reject-change", c->id);
@@ -261,8 +265,19 @@ stashhog_change_row_new (const Stashhog__Change *change)
   self->field = g_strdup (change->field);
   self->confidence = change->has_confidence ? change->confidence : -1;
   build (self, change);
-  stashhog_change_row_set_status (self, change->status);
+  stashhog_change_row_update (self, change);
   return self;
+}
+
+void
+stashhog_change_row_update (StashhogChangeRow *self, const Stashhog__Change *change)
+{
+  g_return_if_fail (STASHHOG_IS_CHANGE_ROW (self));
+  g_return_if_fail (change != NULL && change->id == self->id);
+  gboolean has_error = change->error && *change->error;
+  gtk_label_set_text (self->error_label, has_error ? change->error : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), has_error);
+  stashhog_change_row_set_status (self, change->status);
 }
 
 gint64

@@ -19,6 +19,8 @@ gint64 stashhog_change_row_get_scene_id (StashhogChangeRow *self);
 const char *stashhog_change_row_get_field (StashhogChangeRow *self);
 double stashhog_change_row_get_confidence (StashhogChangeRow *self);
 Stashhog__ChangeStatus stashhog_change_row_get_status (StashhogChangeRow *self);
+/* New status and error of the same change (after apply, rollback, review). */
+void stashhog_change_row_update (StashhogChangeRow *self, const Stashhog__Change *change);
 void stashhog_change_row_set_status (StashhogChangeRow *self, Stashhog__ChangeStatus status);
 /* The keyboard cursor (j/k) is on this row. */
 void stashhog_change_row_set_current (StashhogChangeRow *self, gboolean current);

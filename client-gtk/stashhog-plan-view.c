@@ -16,6 +16,10 @@ struct _StashhogPlanView
   int current;              /* index into rows, -1 = none */
   Stashhog__PlanStatus status;
   gint64 total_changes;
+  guint event_reload_source; /* debounces plan-changed events */
+  GtkWidget *confirm_dialog; /* weak: the open apply/rollback confirmation */
+  gboolean can_review;
+  gboolean can_apply;
 
   GtkLabel *name_label;
   GtkLabel *summary_label;
@@ -60,8 +64,9 @@ set_summary (StashhogPlanView *self, const Stashhog__PlanSummary *s)
   gtk_widget_set_visible (self->review_box, TRUE);
   gboolean applied = s->status == STASHHOG__PLAN_STATUS__PLAN_APPLIED ||
                      s->status == STASHHOG__PLAN_STATUS__PLAN_PARTIALLY_APPLIED;
-  gtk_widget_set_visible (self->rollback_button, applied);
-  gtk_widget_set_visible (self->apply_button, !applied && s->status != STASHHOG__PLAN_STATUS__PLAN_ROLLED_BACK);
+  gtk_widget_set_visible (self->rollback_button, applied && self->can_apply);
+  gtk_widget_set_visible (self->apply_button,
+                          self->can_apply && !applied && s->status != STASHHOG__PLAN_STATUS__PLAN_ROLLED_BACK);
   gtk_widget_set_sensitive (self->apply_button, s->accepted > 0 && s->status != STASHHOG__PLAN_STATUS__PLAN_APPLYING);
 }
 
@@ -175,6 +180,22 @@ render_changes (StashhogPlanView *self, const Stashhog__PlanDetail *d)
   set_current (self, 0, FALSE);
 }
 
+/* Same changes as shown (a status-only update after review, apply or
+ * rollback): restyle the rows, keeping the cursor and the scroll position. */
+static gboolean
+update_in_place (StashhogPlanView *self, const Stashhog__PlanDetail *d)
+{
+  if (d->n_changes == 0 || d->n_changes != self->rows->len ||
+      g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "changes") != 0)
+    return FALSE;
+  for (size_t i = 0; i < d->n_changes; i++)
+    if (stashhog_change_row_get_change_id (g_ptr_array_index (self->rows, i)) != d->changes[i]->id)
+      return FALSE;
+  for (size_t i = 0; i < d->n_changes; i++)
+    stashhog_change_row_update (g_ptr_array_index (self->rows, i), d->changes[i]);
+  return TRUE;
+}
+
 static void
 on_plan (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -196,7 +217,8 @@ on_plan (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   set_summary (self, reply->plan->summary);
   self->total_changes = reply->plan->has_total_changes ? reply->plan->total_changes : (gint64) reply->plan->n_changes;
-  render_changes (self, reply->plan);
+  if (!update_in_place (self, reply->plan))
+    render_changes (self, reply->plan);
 }
 
 static void
@@ -220,6 +242,26 @@ reload (StashhogPlanView *self, gboolean show_spinner)
   ld->self = g_object_ref (self);
   ld->serial = self->load_serial;
   stashhog_client_call_async (self->client, &req, NULL, on_plan, ld);
+}
+
+static gboolean
+event_reload_cb (gpointer user_data)
+{
+  StashhogPlanView *self = user_data;
+  self->event_reload_source = 0;
+  reload (self, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+/* Apply and rollback run as jobs: their progress reaches the open plan as
+ * PlanChanged events. */
+static void
+on_plan_changed (StashhogClient *client, const Stashhog__PlanChanged *ev, gpointer user_data)
+{
+  StashhogPlanView *self = user_data;
+  (void) client;
+  if (ev && ev->plan_id == self->plan_id && !self->event_reload_source)
+    self->event_reload_source = g_timeout_add (250, event_reload_cb, self);
 }
 
 /* ---------------------------------------------------------------- review */
@@ -273,8 +315,8 @@ on_review (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-review (StashhogPlanView *self, Stashhog__ReviewAction action, gint64 change_id, gint64 scene_id,
-        const char *field, double min_confidence, gboolean all)
+review_ids (StashhogPlanView *self, Stashhog__ReviewAction action, const int64_t *ids, size_t n_ids, gint64 change_id,
+            gint64 scene_id, const char *field, double min_confidence, gboolean all)
 {
   Stashhog__PlanReviewRequest r = STASHHOG__PLAN_REVIEW_REQUEST__INIT;
   sh_request req = STASHHOG__REQUEST__INIT;
@@ -286,6 +328,8 @@ review (StashhogPlanView *self, Stashhog__ReviewAction action, gint64 change_id,
   r.action = action;
   if (change_id > 0)
     r.change_ids = &cid, r.n_change_ids = 1;
+  else if (n_ids > 0)
+    r.change_ids = (int64_t *) ids, r.n_change_ids = n_ids;
   if (scene_id > 0)
     r.scene_ids = &sid, r.n_scene_ids = 1;
   r.field = (char *) field;
@@ -300,6 +344,43 @@ review (StashhogPlanView *self, Stashhog__ReviewAction action, gint64 change_id,
   rd->action = action;
   rd->change_id = change_id;
   stashhog_client_call_async (self->client, &req, NULL, on_review, rd);
+}
+
+static void
+review (StashhogPlanView *self, Stashhog__ReviewAction action, gint64 change_id, gint64 scene_id,
+        const char *field, double min_confidence, gboolean all)
+{
+  review_ids (self, action, NULL, 0, change_id, scene_id, field, min_confidence, all);
+}
+
+/* Accept by confidence touches only pending changes: a change the user
+ * rejected by hand stays rejected.  The daemon's min_confidence selects
+ * regardless of status, so the ids are sent when every change is shown. */
+static void
+accept_threshold (StashhogPlanView *self, double threshold)
+{
+  g_autoptr (GArray) ids = NULL;
+  if (self->total_changes > (gint64) self->rows->len)
+    {
+      review (self, STASHHOG__REVIEW_ACTION__REVIEW_ACCEPT, 0, 0, NULL, threshold, FALSE);
+      return;
+    }
+  ids = g_array_new (FALSE, FALSE, sizeof (int64_t));
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      StashhogChangeRow *row = g_ptr_array_index (self->rows, i);
+      int64_t id = stashhog_change_row_get_change_id (row);
+      if (stashhog_change_row_get_status (row) == STASHHOG__CHANGE_STATUS__CHANGE_PENDING &&
+          stashhog_change_row_get_confidence (row) >= threshold - 1e-9)
+        g_array_append_val (ids, id);
+    }
+  if (ids->len == 0)
+    {
+      stashhog_toast (GTK_WIDGET (self), "No pending change has a confidence of %.0f %% or more", threshold * 100);
+      return;
+    }
+  review_ids (self, STASHHOG__REVIEW_ACTION__REVIEW_ACCEPT, (const int64_t *) (void *) ids->data, ids->len, 0, 0,
+              NULL, -1, FALSE);
 }
 
 static void
@@ -339,7 +420,7 @@ review_action (GtkWidget *widget, const char *action, GVariant *param)
   else if (g_str_has_suffix (action, "-field"))
     review (self, act, 0, 0, g_variant_get_string (param, NULL), -1, FALSE);
   else if (g_str_has_suffix (action, "-threshold"))
-    review (self, act, 0, 0, NULL, gtk_spin_button_get_value (self->threshold_spin), FALSE);
+    accept_threshold (self, gtk_spin_button_get_value (self->threshold_spin));
   else if (g_str_has_suffix (action, "-all"))
     review (self, act, 0, 0, NULL, -1, TRUE);
   else if (g_str_has_suffix (action, "-current") && self->current >= 0)
@@ -458,6 +539,10 @@ confirm_action (GtkWidget *widget, const char *action, GVariant *param)
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_confirm), self, 0);
+  if (self->confirm_dialog)
+    g_object_remove_weak_pointer (G_OBJECT (self->confirm_dialog), (gpointer *) &self->confirm_dialog);
+  self->confirm_dialog = dialog;
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &self->confirm_dialog);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -467,7 +552,13 @@ static void
 stashhog_plan_view_dispose (GObject *object)
 {
   StashhogPlanView *self = STASHHOG_PLAN_VIEW (object);
+  g_clear_handle_id (&self->event_reload_source, g_source_remove);
+  if (self->client)
+    g_signal_handlers_disconnect_by_data (self->client, self);
   g_clear_object (&self->client);
+  if (self->confirm_dialog)
+    g_object_remove_weak_pointer (G_OBJECT (self->confirm_dialog), (gpointer *) &self->confirm_dialog);
+  self->confirm_dialog = NULL;
   g_clear_pointer (&self->rows, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), STASHHOG_TYPE_PLAN_VIEW);
   G_OBJECT_CLASS (stashhog_plan_view_parent_class)->dispose (object);
@@ -520,6 +611,7 @@ stashhog_plan_view_init (StashhogPlanView *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->rows = g_ptr_array_new ();
   self->current = -1;
+  self->can_review = self->can_apply = TRUE;
   gtk_widget_set_visible (self->apply_button, FALSE);
   gtk_widget_set_visible (self->rollback_button, FALSE);
 }
@@ -528,7 +620,11 @@ void
 stashhog_plan_view_set_client (StashhogPlanView *self, StashhogClient *client)
 {
   g_return_if_fail (STASHHOG_IS_PLAN_VIEW (self));
+  if (self->client)
+    g_signal_handlers_disconnect_by_data (self->client, self);
   g_set_object (&self->client, client);
+  if (client)
+    g_signal_connect (client, "plan-changed", G_CALLBACK (on_plan_changed), self);
 }
 
 void
@@ -583,4 +679,77 @@ stashhog_plan_view_count_status (StashhogPlanView *self, Stashhog__ChangeStatus 
   for (guint i = 0; i < self->rows->len; i++)
     n += stashhog_change_row_get_status (g_ptr_array_index (self->rows, i)) == status;
   return n;
+}
+
+Stashhog__PlanStatus
+stashhog_plan_view_get_status (StashhogPlanView *self)
+{
+  g_return_val_if_fail (STASHHOG_IS_PLAN_VIEW (self), STASHHOG__PLAN_STATUS__PLAN_DRAFT);
+  return self->status;
+}
+
+void
+stashhog_plan_view_set_threshold (StashhogPlanView *self, double threshold)
+{
+  g_return_if_fail (STASHHOG_IS_PLAN_VIEW (self));
+  gtk_spin_button_set_value (self->threshold_spin, threshold);
+}
+
+AdwMessageDialog *
+stashhog_plan_view_get_confirm_dialog (StashhogPlanView *self)
+{
+  g_return_val_if_fail (STASHHOG_IS_PLAN_VIEW (self), NULL);
+  return self->confirm_dialog ? ADW_MESSAGE_DIALOG (self->confirm_dialog) : NULL;
+}
+
+gint64
+stashhog_plan_view_get_change_at (StashhogPlanView *self, guint index)
+{
+  g_return_val_if_fail (STASHHOG_IS_PLAN_VIEW (self), 0);
+  return index < self->rows->len ? stashhog_change_row_get_change_id (g_ptr_array_index (self->rows, index)) : 0;
+}
+
+Stashhog__ChangeStatus
+stashhog_plan_view_get_status_at (StashhogPlanView *self, guint index)
+{
+  g_return_val_if_fail (STASHHOG_IS_PLAN_VIEW (self), STASHHOG__CHANGE_STATUS__CHANGE_PENDING);
+  return index < self->rows->len ? stashhog_change_row_get_status (g_ptr_array_index (self->rows, index))
+                                 : STASHHOG__CHANGE_STATUS__CHANGE_PENDING;
+}
+
+guint
+stashhog_plan_view_count_accepted_scenes (StashhogPlanView *self)
+{
+  g_autoptr (GHashTable) scenes = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_return_val_if_fail (STASHHOG_IS_PLAN_VIEW (self), 0);
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      StashhogChangeRow *row = g_ptr_array_index (self->rows, i);
+      gint64 sid = stashhog_change_row_get_scene_id (row);
+      if (stashhog_change_row_get_status (row) == STASHHOG__CHANGE_STATUS__CHANGE_ACCEPTED)
+        g_hash_table_add (scenes, g_memdup2 (&sid, sizeof sid));
+    }
+  return g_hash_table_size (scenes);
+}
+
+void
+stashhog_plan_view_set_allowed (StashhogPlanView *self, gboolean can_review, gboolean can_apply)
+{
+  static const char *const review_actions[] = { "plan.accept-change", "plan.reject-change", "plan.accept-scene",
+                                                "plan.reject-scene", "plan.accept-field", "plan.reject-field",
+                                                "plan.accept-threshold", "plan.accept-all", "plan.reject-all",
+                                                "plan.accept-current", "plan.reject-current" };
+  g_return_if_fail (STASHHOG_IS_PLAN_VIEW (self));
+  self->can_review = can_review;
+  self->can_apply = can_apply;
+  /* Disabled actions grey out every button, menu item and key bound to them. */
+  for (gsize i = 0; i < G_N_ELEMENTS (review_actions); i++)
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), review_actions[i], can_review);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "plan.apply", can_apply);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "plan.rollback", can_apply);
+  if (!can_apply)
+    {
+      gtk_widget_set_visible (self->apply_button, FALSE);
+      gtk_widget_set_visible (self->rollback_button, FALSE);
+    }
 }

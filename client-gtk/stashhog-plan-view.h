@@ -23,5 +23,16 @@ gint64 stashhog_plan_view_get_current_change (StashhogPlanView *self);
 guint stashhog_plan_view_count_status (StashhogPlanView *self, Stashhog__ChangeStatus status);
 /* Apply without the confirmation dialog (the display test's hook). */
 void stashhog_plan_view_apply_now (StashhogPlanView *self);
+/* Change id / status of the index-th change shown (0 / pending past the end). */
+gint64 stashhog_plan_view_get_change_at (StashhogPlanView *self, guint index);
+Stashhog__ChangeStatus stashhog_plan_view_get_status_at (StashhogPlanView *self, guint index);
+guint stashhog_plan_view_count_accepted_scenes (StashhogPlanView *self);
+/* What the user's role allows: review (accept / reject) and apply / rollback. */
+void stashhog_plan_view_set_allowed (StashhogPlanView *self, gboolean can_review, gboolean can_apply);
+Stashhog__PlanStatus stashhog_plan_view_get_status (StashhogPlanView *self);
+/* The "Accept confidence ≥" value. */
+void stashhog_plan_view_set_threshold (StashhogPlanView *self, double threshold);
+/* The apply / rollback confirmation while it is open, else NULL. */
+AdwMessageDialog *stashhog_plan_view_get_confirm_dialog (StashhogPlanView *self);
 
 G_END_DECLS

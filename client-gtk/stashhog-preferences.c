@@ -1,12 +1,14 @@
 #include "stashhog-preferences.h"
 
 #include "stashhog-gtk-private.h"
+#include "stashhog-roles.h"
 
 struct _StashhogPreferences
 {
   AdwPreferencesWindow parent_instance;
   StashhogApplication *app;
   StashhogClient *client;
+  StashhogWebhooksPage *webhooks_page; /* NULL when the role may not manage webhooks */
   GPtrArray *setting_rows; /* AdwEntryRow*, key in data "key", initial text in "initial" */
 
   AdwEntryRow *url_row;
@@ -279,8 +281,30 @@ stashhog_preferences_new (StashhogApplication *app, GtkWindow *parent)
   self->client = g_object_ref (stashhog_application_get_client (app));
   gtk_editable_set_text (GTK_EDITABLE (self->url_row), conn->url ? conn->url : "");
   gtk_editable_set_text (GTK_EDITABLE (self->token_row), conn->token ? conn->token : "");
-  load_settings (self);
+  const Stashhog__StatusReply *status = stashhog_client_get_status (self->client);
+  gboolean has_role = status && status->has_role;
+  Stashhog__Role role = status ? status->role : STASHHOG__ROLE__ROLE_ADMIN;
+  /* Daemon settings and webhooks are admin business (the daemon refuses the rest). */
+  if (stashhog_role_allows (has_role, role, STASHHOG_CAN_SETTINGS))
+    load_settings (self);
+  else
+    gtk_widget_set_visible (GTK_WIDGET (self->settings_page), FALSE);
+  if (stashhog_role_allows (has_role, role, STASHHOG_CAN_WEBHOOKS))
+    {
+      self->webhooks_page = stashhog_webhooks_page_new (self->client);
+      adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self), ADW_PREFERENCES_PAGE (self->webhooks_page));
+    }
   return self;
+}
+
+StashhogWebhooksPage *
+stashhog_preferences_show_webhooks (StashhogPreferences *self)
+{
+  g_return_val_if_fail (STASHHOG_IS_PREFERENCES (self), NULL);
+  if (self->webhooks_page)
+    adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (self),
+                                             ADW_PREFERENCES_PAGE (self->webhooks_page));
+  return self->webhooks_page;
 }
 
 void

@@ -6,6 +6,7 @@
 #include <adwaita.h>
 
 #include "stashhog-application.h"
+#include "stashhog-webhooks-page.h"
 
 G_BEGIN_DECLS
 
@@ -15,6 +16,8 @@ G_DECLARE_FINAL_TYPE (StashhogPreferences, stashhog_preferences, STASHHOG, PREFE
 StashhogPreferences *stashhog_preferences_new (StashhogApplication *app, GtkWindow *parent);
 /* Show the daemon-settings page (tests, screenshots). */
 void stashhog_preferences_show_settings (StashhogPreferences *self);
+/* Show the Webhooks page; NULL when the user's role may not manage webhooks. */
+StashhogWebhooksPage *stashhog_preferences_show_webhooks (StashhogPreferences *self);
 /* Run a connection test: target 0 = Stash, 1 = LLM. */
 void stashhog_preferences_test (StashhogPreferences *self, int target);
 /* Number of daemon settings shown (tests). */

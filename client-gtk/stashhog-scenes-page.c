@@ -673,6 +673,23 @@ stashhog_scenes_page_filter_entity (StashhogScenesPage *self, Stashhog__EntityKi
   reload (self);
 }
 
+void
+stashhog_scenes_page_filter_figure (StashhogScenesPage *self, StashhogFigure figure)
+{
+  Stashhog__MissingField missing;
+  gboolean organized = TRUE;
+  g_return_if_fail (STASHHOG_IS_SCENES_PAGE (self));
+  clear_filters_activated (GTK_WIDGET (self), NULL, NULL);
+  if (stashhog_figure_filter (figure, &missing, &organized))
+    {
+      for (gsize i = 0; i < G_N_ELEMENTS (missing_fields); i++)
+        if (missing_fields[i].field == missing)
+          gtk_check_button_set_active (self->missing_checks[i], TRUE);
+    }
+  else
+    gtk_drop_down_set_selected (self->organized_dropdown, organized ? 1 : 2);
+}
+
 StashhogSceneModel *
 stashhog_scenes_page_get_model (StashhogScenesPage *self)
 {

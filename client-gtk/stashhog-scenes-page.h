@@ -5,6 +5,7 @@
 #include <adwaita.h>
 
 #include "stashhog-client.h"
+#include "stashhog-dashboard-model.h"
 #include "stashhog-scene-model.h"
 
 G_BEGIN_DECLS
@@ -19,6 +20,8 @@ void stashhog_scenes_page_set_search (StashhogScenesPage *self, const char *text
 /* Show only scenes with this studio / performer / tag (replaces the previous one of that kind). */
 void stashhog_scenes_page_filter_entity (StashhogScenesPage *self, Stashhog__EntityKind kind, gint64 id,
                                          const char *name);
+/* Show only the scenes a dashboard figure counts (clears the other filters). */
+void stashhog_scenes_page_filter_figure (StashhogScenesPage *self, StashhogFigure figure);
 StashhogSceneModel *stashhog_scenes_page_get_model (StashhogScenesPage *self);
 /* Scroll the list to a fraction 0..1 of its height (test driver). */
 void stashhog_scenes_page_scroll_to (StashhogScenesPage *self, double fraction);

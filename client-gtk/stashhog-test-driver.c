@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stashhog-format.h"
 #include "stashhog-preferences.h"
 #include "stashhog-window-private.h"
 
@@ -19,7 +20,9 @@ typedef struct
   gboolean skip_plans;
   gboolean skip_jobs;
   StashhogPreferences *prefs;
+  StashhogWebhooksPage *webhooks; /* owned by prefs */
   double scroll;
+  gint64 figure_scenes; /* what the clicked dashboard figure counts */
 } Driver;
 
 static gint64 driver_start_us;
@@ -74,6 +77,47 @@ save_png (GtkWidget *widget, const char *path, GError **error)
       return FALSE;
     }
   return TRUE;
+}
+
+/* Run what a key press would: the widget's own shortcut for that key, so
+ * the key bindings themselves are under test (Xvfb has no input to fake). */
+static gboolean
+press_key (GtkWidget *widget, const char *name, GError **error)
+{
+  guint keyval = gdk_keyval_from_name (name);
+  g_autoptr (GtkShortcutTrigger) want = NULL;
+  g_autoptr (GListModel) controllers = NULL;
+
+  if (keyval == GDK_KEY_VoidSymbol)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "unknown key %s", name);
+      return FALSE;
+    }
+  want = gtk_keyval_trigger_new (keyval, 0);
+  controllers = gtk_widget_observe_controllers (widget);
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr (GObject) controller = g_list_model_get_item (controllers, i);
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr (GtkShortcut) sc = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          if (gtk_shortcut_trigger_equal (gtk_shortcut_get_trigger (sc), want))
+            return gtk_shortcut_action_activate (gtk_shortcut_get_action (sc), 0, widget,
+                                                 gtk_shortcut_get_arguments (sc))
+                       ? TRUE
+                       : (g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "shortcut %s did nothing", name), FALSE);
+        }
+    }
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no shortcut for %s", name);
+  return FALSE;
+}
+
+static const char *
+dialog_body (AdwMessageDialog *dialog)
+{
+  return dialog ? adw_message_dialog_get_body (dialog) : NULL;
 }
 
 typedef enum { STEP_DONE, STEP_WAIT, STEP_FAIL, STEP_SKIPPED } Step;
@@ -196,6 +240,147 @@ run_step (Driver *d, char **argv, const char *line)
                    g_ascii_strtoull (arg, NULL, 10)
                ? STEP_DONE
                : STEP_WAIT;
+  if (g_str_equal (cmd, "resize") && arg && argv[2])
+    {
+      /* Phone-sized or desktop: the window lays itself out for the width. */
+      int w = (int) g_ascii_strtoll (arg, NULL, 10), h = (int) g_ascii_strtoll (argv[2], NULL, 10);
+      gtk_window_unmaximize (GTK_WINDOW (d->window));
+      gtk_window_set_default_size (GTK_WINDOW (d->window), w, h);
+      return STEP_DONE;
+    }
+  if (g_str_equal (cmd, "expect-width") && arg)
+    {
+      /* The window really got that narrow: nothing's minimum width held it wider. */
+      int w = gtk_widget_get_width (GTK_WIDGET (d->window));
+      if (w > (int) g_ascii_strtoll (arg, NULL, 10))
+        {
+          say ("FAIL", line, "window is %d px wide", w);
+          return STEP_FAIL;
+        }
+      return STEP_DONE;
+    }
+  if (g_str_equal (cmd, "dashboard-wait"))
+    return stashhog_dashboard_page_get_loaded (stashhog_window_get_dashboard_page (d->window)) ? STEP_DONE
+                                                                                             : STEP_WAIT;
+  if (g_str_equal (cmd, "dashboard-figure") && arg)
+    {
+      /* A click on the n-th figure: the window switches to the scenes page. */
+      StashhogDashboardPage *dash = stashhog_window_get_dashboard_page (d->window);
+      StashhogFigure f = (StashhogFigure) g_ascii_strtoull (arg, NULL, 10);
+      d->figure_scenes = stashhog_dashboard_page_get_figure (dash, f);
+      say ("INFO", "figure", "%s=%" G_GINT64_FORMAT, stashhog_figure_label (f), d->figure_scenes);
+      stashhog_dashboard_page_activate_figure (dash, f);
+      return STEP_DONE;
+    }
+  if (g_str_equal (cmd, "wait-figure-scenes"))
+    {
+      /* The scene list shows exactly as many scenes as the figure said. */
+      StashhogSceneModel *model = stashhog_scenes_page_get_model (scenes);
+      if (stashhog_scene_model_get_loading (model) ||
+          g_list_model_get_n_items (G_LIST_MODEL (model)) != (guint) d->figure_scenes ||
+          g_strcmp0 (stashhog_window_get_visible_page (d->window), "scenes") != 0)
+        return STEP_WAIT;
+      return STEP_DONE;
+    }
+  if (g_str_equal (cmd, "plan-key") && arg)
+    {
+      g_autoptr (GError) error = NULL;
+      if (!press_key (GTK_WIDGET (view), arg, &error))
+        {
+          say ("FAIL", line, "%s", error->message);
+          return STEP_FAIL;
+        }
+      say ("INFO", "cursor", "change=%" G_GINT64_FORMAT, stashhog_plan_view_get_current_change (view));
+      return STEP_DONE;
+    }
+  if (g_str_equal (cmd, "plan-expect-cursor") && arg)
+    {
+      /* "plan-expect-cursor 2": the cursor is on the third change shown. */
+      guint want = (guint) g_ascii_strtoull (arg, NULL, 10);
+      gint64 got = stashhog_plan_view_get_current_change (view);
+      if (got != stashhog_plan_view_get_change_at (view, want))
+        {
+          say ("FAIL", line, "cursor on change %" G_GINT64_FORMAT, got);
+          return STEP_FAIL;
+        }
+      return STEP_DONE;
+    }
+  if (g_str_equal (cmd, "plan-expect-status") && arg && argv[2])
+    {
+      /* "plan-expect-status 0 accepted": the first change's status. */
+      Stashhog__ChangeStatus st = stashhog_plan_view_get_status_at (view, (guint) g_ascii_strtoull (arg, NULL, 10));
+      g_autofree char *name = g_ascii_strdown (stashhog_format_change_status (st), -1);
+      if (!g_str_equal (name, argv[2]))
+        return STEP_WAIT; /* the review reply may still be on its way */
+      return STEP_DONE;
+    }
+  if (g_str_equal (cmd, "plan-threshold") && arg)
+    {
+      stashhog_plan_view_set_threshold (view, g_ascii_strtod (arg, NULL));
+      return STEP_DONE;
+    }
+  if (g_str_equal (cmd, "plan-wait-pending") && arg)
+    {
+      /* At most this many changes still pending. */
+      return stashhog_plan_view_count_status (view, STASHHOG__CHANGE_STATUS__CHANGE_PENDING) <=
+                     g_ascii_strtoull (arg, NULL, 10)
+                 ? STEP_DONE
+                 : STEP_WAIT;
+    }
+  if (g_str_equal (cmd, "plan-confirm") && arg)
+    {
+      g_autofree char *action = g_strconcat ("plan.", arg, NULL);
+      if (!gtk_widget_activate_action (GTK_WIDGET (view), action, NULL) ||
+          !stashhog_plan_view_get_confirm_dialog (view))
+        {
+          say ("FAIL", line, "no confirmation dialog");
+          return STEP_FAIL;
+        }
+      say ("INFO", "dialog", "%s", dialog_body (stashhog_plan_view_get_confirm_dialog (view)));
+      return STEP_DONE;
+    }
+  if (g_str_equal (cmd, "dialog-expect-accepted"))
+    {
+      /* The apply dialog names exactly the accepted fields and their scenes. */
+      const char *body = dialog_body (stashhog_plan_view_get_confirm_dialog (view));
+      guint fields = stashhog_plan_view_count_status (view, STASHHOG__CHANGE_STATUS__CHANGE_ACCEPTED);
+      guint n_scenes = stashhog_plan_view_count_accepted_scenes (view);
+      g_autofree char *want = g_strdup_printf ("%u field%s on %u scene", fields, fields == 1 ? "" : "s", n_scenes);
+      if (!body || !strstr (body, want) || fields == 0)
+        {
+          say ("FAIL", line, "wanted \"%s\" in \"%s\"", want, body ? body : "(no dialog)");
+          return STEP_FAIL;
+        }
+      return STEP_DONE;
+    }
+  if (g_str_equal (cmd, "dialog-respond") && arg)
+    {
+      AdwMessageDialog *dialog = stashhog_plan_view_get_confirm_dialog (view);
+      if (!dialog || !adw_message_dialog_has_response (dialog, arg))
+        {
+          say ("FAIL", line, "no dialog with that response");
+          return STEP_FAIL;
+        }
+      /* What a click on that button does: the response, then the dialog closes. */
+      g_object_ref (dialog);
+      adw_message_dialog_response (dialog, arg);
+      gtk_window_close (GTK_WINDOW (dialog));
+      g_object_unref (dialog);
+      return STEP_DONE;
+    }
+  if (g_str_equal (cmd, "plan-wait-status") && arg)
+    {
+      /* Follows the plan-changed events only: no polling reloads here. */
+      g_autofree char *name = g_ascii_strdown (stashhog_format_plan_status (stashhog_plan_view_get_status (view)), -1);
+      g_strdelimit (name, " ", '-');
+      return g_str_equal (name, arg) ? STEP_DONE : STEP_WAIT;
+    }
+  if (g_str_equal (cmd, "jobs-wait-idle"))
+    {
+      StashhogJobsPage *jobs = stashhog_window_get_jobs_page (d->window);
+      return stashhog_jobs_page_get_n_jobs (jobs) > 0 && stashhog_jobs_page_get_running (jobs) == 0 ? STEP_DONE
+                                                                                                    : STEP_WAIT;
+    }
   if (g_str_equal (cmd, "plan-apply"))
     {
       stashhog_plan_view_apply_now (view);
@@ -225,6 +410,35 @@ run_step (Driver *d, char **argv, const char *line)
       gtk_window_present (GTK_WINDOW (d->prefs));
       return STEP_DONE;
     }
+  if (g_str_equal (cmd, "webhooks-open"))
+    {
+      d->webhooks = stashhog_preferences_show_webhooks (d->prefs);
+      if (!d->webhooks)
+        {
+          say ("FAIL", line, "no webhooks page");
+          return STEP_FAIL;
+        }
+      return STEP_DONE;
+    }
+  if (g_str_equal (cmd, "webhook-add") && arg)
+    {
+      stashhog_webhooks_page_add (d->webhooks, arg, argv[2]);
+      return STEP_DONE;
+    }
+  if (g_str_equal (cmd, "webhooks-wait") && arg)
+    return stashhog_webhooks_page_get_n_webhooks (d->webhooks) >= g_ascii_strtoull (arg, NULL, 10) ? STEP_DONE
+                                                                                                 : STEP_WAIT;
+  if (g_str_equal (cmd, "webhook-test"))
+    {
+      stashhog_webhooks_page_test_first (d->webhooks);
+      return STEP_DONE;
+    }
+  if (g_str_equal (cmd, "webhooks-wait-delivered") && arg)
+    return stashhog_webhooks_page_count_deliveries (d->webhooks,
+                                                    STASHHOG__WEBHOOK_DELIVERY_STATUS__DELIVERY_DELIVERED) >=
+                   g_ascii_strtoull (arg, NULL, 10)
+               ? STEP_DONE
+               : STEP_WAIT;
   if (g_str_equal (cmd, "prefs-test"))
     {
       stashhog_preferences_test (d->prefs, arg && g_str_equal (arg, "llm"));
@@ -234,6 +448,7 @@ run_step (Driver *d, char **argv, const char *line)
     {
       gtk_window_destroy (GTK_WINDOW (d->prefs));
       d->prefs = NULL;
+      d->webhooks = NULL;
       return STEP_DONE;
     }
   if (g_str_equal (cmd, "screenshot") && arg)
@@ -241,6 +456,8 @@ run_step (Driver *d, char **argv, const char *line)
       g_autoptr (GError) error = NULL;
       GtkWidget *target = argv[2] && g_str_equal (argv[2], "prefs") && d->prefs ? GTK_WIDGET (d->prefs)
                                                                                   : GTK_WIDGET (d->window);
+      if (argv[2] && g_str_equal (argv[2], "dialog") && view && stashhog_plan_view_get_confirm_dialog (view))
+        target = GTK_WIDGET (stashhog_plan_view_get_confirm_dialog (view));
       if (!save_png (target, arg, &error))
         {
           say ("FAIL", line, "%s", error->message);
@@ -273,8 +490,8 @@ tick (gpointer user_data)
       if (!d->step_deadline_us)
         {
           gint64 limit_us = g_str_equal (argv[0], "sleep") ? g_ascii_strtoll (argv[1] ? argv[1] : "0", NULL, 10) * 1000
-                            : g_str_has_suffix (argv[0], "-wait") || g_str_has_prefix (argv[0], "wait-") ||
-                                    g_str_has_prefix (argv[0], "plan-wait") || g_str_equal (argv[0], "scroll-all")
+                            : strstr (argv[0], "wait") || g_str_has_prefix (argv[0], "plan-expect-status") ||
+                                    g_str_equal (argv[0], "scroll-all")
                                 ? g_ascii_strtoll (last, NULL, 10) * G_USEC_PER_SEC
                                 : 0;
           d->step_deadline_us = g_get_monotonic_time () + MAX (limit_us, 1);

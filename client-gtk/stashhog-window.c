@@ -2,6 +2,7 @@
 
 #include "stashhog-format.h"
 #include "stashhog-gtk-private.h"
+#include "stashhog-roles.h"
 
 struct _StashhogWindow
 {
@@ -15,6 +16,7 @@ struct _StashhogWindow
   GtkLabel *connection_label;
   AdwViewStack *view_stack;
   AdwViewStackPage *jobs_stack_page;
+  StashhogDashboardPage *dashboard_page;
   StashhogScenesPage *scenes_page;
   StashhogEntitiesPage *entities_page;
   StashhogPlansPage *plans_page;
@@ -88,6 +90,7 @@ stashhog_value_label (const char *text)
 static void
 refresh_all (StashhogWindow *self)
 {
+  stashhog_dashboard_page_refresh (self->dashboard_page);
   stashhog_scenes_page_refresh (self->scenes_page);
   stashhog_entities_page_refresh (self->entities_page);
   stashhog_plans_page_refresh (self->plans_page);
@@ -135,6 +138,39 @@ update_state (StashhogWindow *self)
   adw_status_page_set_description (self->status_page, desc);
   gtk_stack_set_visible_child_name (self->main_stack, "offline");
   self->was_connected = FALSE;
+}
+
+/* Hide or disable what the caller's role cannot do (the daemon would refuse). */
+static void
+apply_role (StashhogWindow *self)
+{
+  const Stashhog__StatusReply *st = stashhog_client_get_status (self->client);
+  gboolean has = st && st->has_role;
+  Stashhog__Role role = st ? st->role : STASHHOG__ROLE__ROLE_ADMIN;
+  gboolean analyze = stashhog_role_allows (has, role, STASHHOG_CAN_ANALYZE);
+  gboolean schedules = stashhog_role_allows (has, role, STASHHOG_CAN_SCHEDULES);
+  static const char *const schedule_actions[] = { "schedules.new", "schedules.edit", "schedules.run",
+                                                  "schedules.delete" };
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self->scenes_page), "scenes.analyze", analyze);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self->scenes_page), "scenes.resync", analyze);
+  stashhog_plan_view_set_allowed (stashhog_plans_page_get_plan_view (self->plans_page),
+                                  stashhog_role_allows (has, role, STASHHOG_CAN_REVIEW),
+                                  stashhog_role_allows (has, role, STASHHOG_CAN_APPLY));
+  for (gsize i = 0; i < G_N_ELEMENTS (schedule_actions); i++)
+    gtk_widget_action_set_enabled (GTK_WIDGET (self->schedules_page), schedule_actions[i], schedules);
+  if (has && st->user)
+    {
+      g_autofree char *who = g_strdup_printf ("%s (%s)", st->user, stashhog_role_label (has, role));
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->connection_label), who);
+    }
+}
+
+static void
+on_status_changed (StashhogClient *client, GParamSpec *pspec, gpointer user_data)
+{
+  (void) client, (void) pspec;
+  apply_role (STASHHOG_WINDOW (user_data));
 }
 
 static void
@@ -187,7 +223,9 @@ refresh_activated (GtkWidget *widget, const char *action, GVariant *param)
   StashhogWindow *self = STASHHOG_WINDOW (widget);
   const char *name = adw_view_stack_get_visible_child_name (self->view_stack);
   (void) action, (void) param;
-  if (g_strcmp0 (name, "scenes") == 0)
+  if (g_strcmp0 (name, "dashboard") == 0)
+    stashhog_dashboard_page_refresh (self->dashboard_page);
+  else if (g_strcmp0 (name, "scenes") == 0)
     stashhog_scenes_page_refresh (self->scenes_page);
   else if (g_strcmp0 (name, "library") == 0)
     stashhog_entities_page_refresh (self->entities_page);
@@ -212,6 +250,15 @@ on_show_scenes (StashhogEntitiesPage *page, int kind, gint64 id, const char *nam
   StashhogWindow *self = user_data;
   (void) page;
   stashhog_scenes_page_filter_entity (self->scenes_page, (Stashhog__EntityKind) kind, id, name);
+  stashhog_window_show_page (self, "scenes");
+}
+
+static void
+on_show_figure (StashhogDashboardPage *page, int figure, gpointer user_data)
+{
+  StashhogWindow *self = user_data;
+  (void) page;
+  stashhog_scenes_page_filter_figure (self->scenes_page, (StashhogFigure) figure);
   stashhog_window_show_page (self, "scenes");
 }
 
@@ -245,6 +292,7 @@ stashhog_window_class_init (StashhogWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = stashhog_window_dispose;
+  g_type_ensure (STASHHOG_TYPE_DASHBOARD_PAGE);
   g_type_ensure (STASHHOG_TYPE_SCENES_PAGE);
   g_type_ensure (STASHHOG_TYPE_ENTITIES_PAGE);
   g_type_ensure (STASHHOG_TYPE_PLANS_PAGE);
@@ -257,6 +305,7 @@ stashhog_window_class_init (StashhogWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, StashhogWindow, connection_label);
   gtk_widget_class_bind_template_child (widget_class, StashhogWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, StashhogWindow, jobs_stack_page);
+  gtk_widget_class_bind_template_child (widget_class, StashhogWindow, dashboard_page);
   gtk_widget_class_bind_template_child (widget_class, StashhogWindow, scenes_page);
   gtk_widget_class_bind_template_child (widget_class, StashhogWindow, entities_page);
   gtk_widget_class_bind_template_child (widget_class, StashhogWindow, plans_page);
@@ -272,6 +321,7 @@ stashhog_window_init (StashhogWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   g_signal_connect (self->entities_page, "show-scenes", G_CALLBACK (on_show_scenes), self);
+  g_signal_connect (self->dashboard_page, "show-figure", G_CALLBACK (on_show_figure), self);
   g_signal_connect (self->jobs_page, "notify::running", G_CALLBACK (on_jobs_running), self);
 }
 
@@ -281,12 +331,15 @@ stashhog_window_new (StashhogApplication *app)
   g_return_val_if_fail (STASHHOG_IS_APPLICATION (app), NULL);
   StashhogWindow *self = g_object_new (STASHHOG_TYPE_WINDOW, "application", app, NULL);
   self->client = g_object_ref (stashhog_application_get_client (app));
+  stashhog_dashboard_page_set_client (self->dashboard_page, self->client);
   stashhog_scenes_page_set_client (self->scenes_page, self->client);
   stashhog_entities_page_set_client (self->entities_page, self->client);
   stashhog_plans_page_set_client (self->plans_page, self->client);
   stashhog_jobs_page_set_client (self->jobs_page, self->client);
   stashhog_schedules_page_set_client (self->schedules_page, self->client);
   g_signal_connect (self->client, "notify::state", G_CALLBACK (on_state_changed), self);
+  g_signal_connect (self->client, "notify::status", G_CALLBACK (on_status_changed), self);
+  apply_role (self);
   g_signal_connect (self->client, "job-state", G_CALLBACK (on_job_state), self);
   update_state (self);
   return self;
@@ -310,6 +363,12 @@ StashhogClient *
 stashhog_window_get_client (StashhogWindow *self)
 {
   return self->client;
+}
+
+StashhogDashboardPage *
+stashhog_window_get_dashboard_page (StashhogWindow *self)
+{
+  return self->dashboard_page;
 }
 
 StashhogScenesPage *
@@ -346,4 +405,10 @@ const char *
 stashhog_window_get_state_page (StashhogWindow *self)
 {
   return gtk_stack_get_visible_child_name (self->main_stack);
+}
+
+const char *
+stashhog_window_get_visible_page (StashhogWindow *self)
+{
+  return adw_view_stack_get_visible_child_name (self->view_stack);
 }

@@ -14,6 +14,19 @@ segment_free (gpointer p)
   g_free (s);
 }
 
+typedef enum { TOKEN_SPACE, TOKEN_WORD, TOKEN_OTHER } TokenClass;
+
+static TokenClass
+token_class (gunichar c)
+{
+  if (g_unichar_isspace (c))
+    return TOKEN_SPACE;
+  /* Marks stay with their letter; an apostrophe inside a word ("don't") too. */
+  if (g_unichar_isalnum (c) || g_unichar_ismark (c) || c == '\'' || c == 0x2019)
+    return TOKEN_WORD;
+  return TOKEN_OTHER;
+}
+
 GPtrArray *
 stashhog_word_diff_tokenize (const char *text)
 {
@@ -23,8 +36,17 @@ stashhog_word_diff_tokenize (const char *text)
   while (*p)
     {
       const char *start = p;
-      gboolean space = g_unichar_isspace (g_utf8_get_char_validated (p, -1));
+      gunichar first = g_utf8_get_char_validated (p, -1);
+      TokenClass cls = first == (gunichar) -1 || first == (gunichar) -2 ? TOKEN_WORD : token_class (first);
 
+      /* Punctuation and markup are one token per character, so "<p>Zoë"
+       * against "Zoë" keeps the word and removes only the tag. */
+      if (cls == TOKEN_OTHER)
+        {
+          p = g_utf8_next_char (p);
+          g_ptr_array_add (tokens, g_strndup (start, (gsize) (p - start)));
+          continue;
+        }
       while (*p)
         {
           gunichar c = g_utf8_get_char_validated (p, -1);
@@ -33,7 +55,7 @@ stashhog_word_diff_tokenize (const char *text)
               p++; /* invalid byte: keep it with the current token */
               continue;
             }
-          if ((gboolean) g_unichar_isspace (c) != space)
+          if (token_class (c) != cls)
             break;
           p = g_utf8_next_char (p);
         }

@@ -1,7 +1,7 @@
 /* stashhog-word-diff.h - word-level diff of two texts (LCS over tokens).
  *
- * Texts are split into alternating runs of non-space characters (words) and
- * whitespace, so concatenating the KEPT+REMOVED segments gives back the old
+ * Texts are split into runs of word characters, runs of whitespace and
+ * single punctuation / markup characters, so concatenating the KEPT+REMOVED segments gives back the old
  * text and KEPT+ADDED the new one.  Displayless: used by the plan view and
  * tested on its own. */
 #pragma once
@@ -30,7 +30,7 @@ GPtrArray *stashhog_word_diff (const char *old_text, const char *new_text);
 /* Pango markup for the segments: removed struck through in red, added in green. */
 char *stashhog_word_diff_markup (GPtrArray *segments);
 
-/* Split into word / whitespace tokens (exposed for tests). */
+/* Split into word / whitespace / punctuation tokens (exposed for tests). */
 GPtrArray *stashhog_word_diff_tokenize (const char *text);
 
 G_END_DECLS

@@ -105,6 +105,23 @@ test_unicode (void **state)
   assert_string_equal (r3, "=Ünïcödé -🐗-+🐷+= text");
 }
 
+/* Markup and punctuation are compared apart from the words they touch. */
+static void
+test_punctuation (void **state)
+{
+  (void) state;
+  const char *old_t = "<p>Zoë &amp; friends spend a <b>sweet</b> weekend.</p>";
+  const char *new_t = "Zoë & friends spend a sweet weekend.";
+  g_autofree char *r1 = render (old_t, new_t);
+  assert_string_equal (r1, "-<p>-=Zoë &-amp;-= friends spend a -<b>-=sweet-</b>-= weekend.-</p>-");
+  assert_reconstructs (old_t, new_t);
+  g_autofree char *r2 = render ("don't stop", "don't stop!");
+  assert_string_equal (r2, "=don't stop+!+");
+  g_autoptr (GPtrArray) t = stashhog_word_diff_tokenize ("a,b");
+  assert_int_equal (t->len, 3);
+  assert_string_equal (g_ptr_array_index (t, 1), ",");
+}
+
 static void
 test_invalid_utf8 (void **state)
 {
@@ -163,7 +180,7 @@ main (void)
     cmocka_unit_test (test_empty),      cmocka_unit_test (test_identical),
     cmocka_unit_test (test_all_changed), cmocka_unit_test (test_word_change),
     cmocka_unit_test (test_unicode),    cmocka_unit_test (test_invalid_utf8),
-    cmocka_unit_test (test_tokenize),   cmocka_unit_test (test_large_fallback),
+    cmocka_unit_test (test_tokenize),    cmocka_unit_test (test_punctuation),   cmocka_unit_test (test_large_fallback),
     cmocka_unit_test (test_markup),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);

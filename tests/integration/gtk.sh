@@ -3,8 +3,9 @@
 # a sync, then the real window driven headless under Xvfb through the test
 # driver (STASHHOG_GTK_TEST_SCRIPT; no synthesized clicks).  Screenshots of
 # the scene list, a plan diff, the jobs view and settings land in
-# <build>/screenshots/.  Steps whose RPC the daemon answers UNSUPPORTED are
-# reported as SKIP, not failures.
+# <build>/screenshots/.  A real plan is reviewed with the keyboard bindings,
+# accepted by confidence, applied through the confirmation dialog and rolled
+# back, and Stash is checked to hold its old values again.
 source "$(dirname "$0")/lib.sh"
 
 [[ -x $BIN/stashhog-gtk ]] || { log "SKIPPED: stashhog-gtk not built (STASHHOG_BUILD_GTK=OFF)"; exit 0; }
@@ -16,19 +17,35 @@ SHOTS=$(cd "$SHOTS" && pwd)
 rm -f "$SHOTS"/gtk-*.png
 
 start_fake_stash --scenes "${GTK_TEST_SCENES:-400}"
-start_daemon --stash-url "$FAKE_STASH_URL"
-ctl settings set stash.url "$FAKE_STASH_URL" >/dev/null 2>&1 || true
-if ctl sync full --wait >"$SCRATCH/sync.out" 2>&1; then
-    log "synced: $(ctl --json status | jqr .scene_count) scenes"
-else
-    log "SKIPPED sync: $(tail -n 1 "$SCRATCH/sync.out")"
-fi
-# A plan to review, when the daemon can analyze (else the plan steps SKIP).
-if ctl analyze --help >/dev/null 2>&1 && ctl analyze --wait --name gtk-test >"$SCRATCH/analyze.out" 2>&1; then
-    log "analysis done"
-else
-    log "no plan created: $(tail -n 1 "$SCRATCH/analyze.out" 2>/dev/null || echo 'analyze not available')"
-fi
+# Scraped HTML details on scene 1: the details analyzer proposes plain text,
+# which the plan view shows as a word diff against the old text.
+fake_stash POST /__control/scenes/1 \
+    '{"details": "<p>Zoë &amp; friends spend a <b>sweet</b> escape&nbsp;weekend.</p><p>Part two of the series.</p>"}' >/dev/null
+# A webhook receiver that fails its first request: the log shows a retry.
+"$BIN/webhook-receiver" --port 0 --port-file "$SCRATCH/rx.port" --log "$SCRATCH/rx.log" --fail 1 \
+    >>"$SCRATCH/rx.out" 2>&1 &
+RX_PID=$!
+on_cleanup "kill $RX_PID 2>/dev/null; wait $RX_PID 2>/dev/null"
+wait_for "webhook receiver" 20 test -s "$SCRATCH/rx.port"
+RX_URL="http://127.0.0.1:$(cat "$SCRATCH/rx.port")/hook"
+start_daemon --stash-url "$FAKE_STASH_URL" --webhook-retry-ms 100
+ctl settings set stash.url "$FAKE_STASH_URL" >/dev/null
+ctl sync full --wait >"$SCRATCH/sync.out" 2>&1 || fail "sync: $(tail -n 1 "$SCRATCH/sync.out")"
+log "synced: $(ctl --json status | jqr .scene_count) scenes"
+# A plan over the whole library, then a small one to review whose scenes
+# show every kind of change: studio old -> new, performer chips, a title and
+# the details word diff.
+ctl analyze --wait --name gtk-library >"$SCRATCH/analyze.out" 2>&1 || fail "analyze: $(tail -n 1 "$SCRATCH/analyze.out")"
+ctl --json plans show "$(ctl --json plans list | jqr '.plans[0].id')" >"$SCRATCH/library-plan.json"
+pick() { jq -r "[.changes[] | select($1)][0].scene_id" "$SCRATCH/library-plan.json"; }
+ids=$( { echo 1; pick '.field == "studio" and .current.entity != null'; pick '.field == "performers"';
+         pick '.field == "title"'; } | grep -v null | sort -nu | paste -sd,)
+ctl analyze -i "$ids" --wait --name gtk-review >"$SCRATCH/analyze2.out" 2>&1 || fail "analyze: $(tail -n 1 "$SCRATCH/analyze2.out")"
+REVIEW=$(ctl --json plans list | jqr '.plans[] | select(.name == "gtk-review") | .id')
+fields=$(ctl --json plans show "$REVIEW" | jq -r '[.changes[].field] | unique | join(",")')
+log "review plan $REVIEW: scenes $ids, fields $fields"
+for f in details studio performers title; do [[ ,$fields, == *,$f,* ]] || fail "review plan lacks a $f change"; done
+fake_stash GET /__control/state >"$SCRATCH/stash-before.json"
 
 cat >"$SCRATCH/drive.txt" <<SCRIPT
 wait-connected 20
@@ -47,15 +64,55 @@ page plans
 plans-wait 10
 plan-open-first
 plan-wait-changes 10
-sleep 500
+sleep 600
 screenshot $SHOTS/gtk-plan.png
-plan-action plan.accept-current
-plan-wait-accepted 1 10
-plan-apply
+# Keyboard review: j/k move the cursor, a accepts and r rejects the change
+# under it (each moves on to the next).
+plan-expect-cursor 0
+plan-key j
+plan-expect-cursor 1
+plan-key k
+plan-expect-cursor 0
+plan-key a
+plan-expect-status 0 accepted 10
+plan-expect-cursor 1
+plan-key r
+plan-expect-status 1 rejected 10
+plan-expect-cursor 2
+plan-threshold 0.75
+plan-action plan.accept-threshold
+plan-wait-accepted 3 10
+plan-expect-status 1 rejected 5
+sleep 300
+screenshot $SHOTS/gtk-plan-reviewed.png
+plan-confirm apply
+dialog-expect-accepted
+sleep 400
+screenshot $SHOTS/gtk-apply-dialog.png dialog
+dialog-respond apply
 page jobs
-jobs-wait 10
-sleep 800
+jobs-wait-idle 60
+sleep 500
 screenshot $SHOTS/gtk-jobs.png
+page plans
+plan-wait-status applied 30
+sleep 300
+screenshot $SHOTS/gtk-plan-applied.png
+plan-confirm rollback
+dialog-respond rollback
+plan-wait-status rolled-back 60
+# Dashboard: library health and the changes applied above on today's bar;
+# a figure opens the scene list filtered to exactly those scenes.
+page dashboard
+dashboard-wait 10
+sleep 800
+screenshot $SHOTS/gtk-dashboard.png
+dashboard-figure 0
+wait-figure-scenes 20
+sleep 500
+screenshot $SHOTS/gtk-scenes-missing-studio.png
+dashboard-figure 5
+wait-figure-scenes 20
 page library
 sleep 800
 screenshot $SHOTS/gtk-library.png
@@ -67,6 +124,13 @@ sleep 800
 prefs-test stash
 sleep 1500
 screenshot $SHOTS/gtk-settings.png prefs
+webhooks-open
+webhook-add $RX_URL webhook.test,plan.applied
+webhooks-wait 1 10
+webhook-test
+webhooks-wait-delivered 1 20
+sleep 500
+screenshot $SHOTS/gtk-webhooks.png prefs
 prefs-close
 SCRIPT
 
@@ -89,9 +153,23 @@ if grep -qE "CRITICAL|Gtk-WARNING|Adwaita-WARNING" "$SCRATCH/gtk.err"; then
 fi
 [[ $rc -eq 0 ]] || { cat "$SCRATCH/gtk.err" >&2; fail "stashhog-gtk exited with $rc"; }
 grep -q "^DRIVER PASS" "$SCRATCH/gtk.out" || fail "driver did not pass"
-for shot in scenes jobs library schedules settings; do
+for shot in webhooks scenes plan plan-reviewed dashboard scenes-missing-studio apply-dialog plan-applied jobs library schedules settings; do
     [[ -s $SHOTS/gtk-$shot.png ]] || fail "missing screenshot gtk-$shot.png"
 done
+# What the window did reached Stash: applied, then rolled back to the old values.
+assert_eq "$(ctl --json plans show --limit 0 "$REVIEW" | jqr .summary.status)" PLAN_ROLLED_BACK "review plan status"
+applied=$(ctl --json plans show "$REVIEW" | jq '[.changes[] | select(.status == "CHANGE_ROLLED_BACK")] | length')
+[[ $applied -ge 3 ]] || fail "expected >= 3 rolled-back changes, got $applied"
+fake_stash GET /__control/state >"$SCRATCH/stash-after.json"
+for id in ${ids//,/ }; do
+    q=".scenes[] | select(.id == \"$id\") | {title, details, date, studio_id: .studio.id, performers: [.performers[]?.id], tags: [.tags[]?.id]}"
+    assert_eq "$(jq -cS "$q" "$SCRATCH/stash-after.json")" "$(jq -cS "$q" "$SCRATCH/stash-before.json")" "scene $id restored"
+done
+# The webhook added in the window received the test event it sent.
+hooks=$(ctl --json webhooks list)
+assert_eq "$(jqr '.webhooks | length' <<<"$hooks")" 1 "webhooks added from the window"
+assert_eq "$(jqr '.webhooks[0].url' <<<"$hooks")" "$RX_URL" "webhook url"
+grep -q "webhook.test" "$SCRATCH/rx.log" || fail "the receiver got no test event"
 grep -q "^SKIP" "$SCRATCH/gtk.out" && log "SKIPPED steps: $(grep '^SKIP' "$SCRATCH/gtk.out" | tr '\n' ';')"
 log "screenshots in $SHOTS"
 pass
