@@ -36,17 +36,21 @@ static const named_entity entities[] = {
     {"rsquo", "\xe2\x80\x99"},
     {"ldquo", "\xe2\x80\x9c"},
     {"rdquo", "\xe2\x80\x9d"},
-    {"copy", "\xc2\xa9"},
-    {"reg", "\xc2\xae"},
     {"trade", "\xe2\x84\xa2"},
-    {"eacute", "\xc3\xa9"},
-    {"egrave", "\xc3\xa8"},
-    {"agrave", "\xc3\xa0"},
-    {"ouml", "\xc3\xb6"},
-    {"uuml", "\xc3\xbc"},
-    {"auml", "\xc3\xa4"},
-    {"szlig", "\xc3\x9f"},
-    {"ccedil", "\xc3\xa7"},
+};
+
+/* HTML's Latin-1 named entities, U+00A0..U+00FF in order (&euml; ...). */
+static const char *const latin1_entities[96] = {
+    "nbsp", "iexcl", "cent", "pound", "curren", "yen", "brvbar", "sect", "uml", "copy", "ordf",
+    "laquo", "not", "shy", "reg", "macr", "deg", "plusmn", "sup2", "sup3", "acute", "micro", "para",
+    "middot", "cedil", "sup1", "ordm", "raquo", "frac14", "frac12", "frac34", "iquest", "Agrave",
+    "Aacute", "Acirc", "Atilde", "Auml", "Aring", "AElig", "Ccedil", "Egrave", "Eacute", "Ecirc",
+    "Euml", "Igrave", "Iacute", "Icirc", "Iuml", "ETH", "Ntilde", "Ograve", "Oacute", "Ocirc",
+    "Otilde", "Ouml", "times", "Oslash", "Ugrave", "Uacute", "Ucirc", "Uuml", "Yacute", "THORN",
+    "szlig", "agrave", "aacute", "acirc", "atilde", "auml", "aring", "aelig", "ccedil", "egrave",
+    "eacute", "ecirc", "euml", "igrave", "iacute", "icirc", "iuml", "eth", "ntilde", "ograve",
+    "oacute", "ocirc", "otilde", "ouml", "divide", "oslash", "ugrave", "uacute", "ucirc", "uuml",
+    "yacute", "thorn", "yuml",
 };
 
 /* Decodes an entity at s (just after '&'); returns bytes consumed after
@@ -91,6 +95,15 @@ static size_t decode_entity(const char *s, char *buf, size_t *buf_len)
         if (strlen(entities[i].name) == len && strncmp(entities[i].name, s, len) == 0) {
             *buf_len = strlen(entities[i].text);
             memcpy(buf, entities[i].text, *buf_len);
+            return len + 1;
+        }
+    }
+    for (unsigned i = 0; i < 96; i++) {
+        if (strlen(latin1_entities[i]) == len && strncmp(latin1_entities[i], s, len) == 0) {
+            unsigned cp = 0xA0 + i; /* two UTF-8 bytes */
+            buf[0] = (char)(0xC0 | (cp >> 6));
+            buf[1] = (char)(0x80 | (cp & 0x3F));
+            *buf_len = 2;
             return len + 1;
         }
     }

@@ -146,6 +146,8 @@ static void test_details(void **state)
         {"/v/a.mp4", "<script>alert(1)</script>Text <b>bold</b>", "Text bold", 0, 0, NULL},
         {"/v/a.mp4", "a &lt;b&gt; c &#39;q&#39; &#x41;&#66; &quot;x&quot; &#233;",
          "a <b> c 'q' AB \"x\" \xc3\xa9", 0, 0, NULL},
+        {"/v/a.mp4", "<p>Zo&euml; &amp; Ren&eacute;e &middot; &Aring;sa &yuml;&ETH;</p>",
+         "Zo\xc3\xab & Ren\xc3\xa9" "e \xc2\xb7 \xc3\x85" "sa \xc3\xbf\xc3\x90", 0, 0, NULL},
         {"/v/a.mp4", "line1<br><br>line2<BR/>line3", "line1\n\nline2\nline3", 0, 0, NULL},
         {"/v/a.mp4", "  <div>  spaced \n  out </div>  ", "spaced out", 0, 0, NULL},
         {"/v/a.mp4", "<ul><li>one</li><li>two</li></ul>", "one\ntwo", 0, 0, NULL},
