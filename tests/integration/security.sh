@@ -98,7 +98,7 @@ sleep 1.5
 ctl sync full --wait >/dev/null || fail "sync failed"
 wait "$ev_pid" || fail "events over tcp failed: $(cat "$SCRATCH/events.err")"
 [[ -s $events_out ]] || fail "no sealed events arrived over tcp with the token"
-jqr '.topic' <"$events_out" | grep -q '^job\.' || fail "no job events in: $(head -3 "$events_out")"
+grep -q '"topic":"job\.' "$events_out" || fail "no job events in: $(head -3 "$events_out")"
 log "read $(wc -l <"$events_out") sealed events over tcp with the token"
 
 # ---- hostile input: the generic validator answers with a clear error
