@@ -25,6 +25,7 @@ static const sh_cli_command *const command_tables[] = {
     sh_cli_stats_commands,
     sh_cli_filters_commands,
     sh_cli_users_commands,
+    sh_cli_import_commands,
 };
 
 #define N_TABLES (sizeof command_tables / sizeof command_tables[0])

@@ -88,5 +88,6 @@ extern const sh_cli_command sh_cli_webhooks_commands[];
 extern const sh_cli_command sh_cli_stats_commands[];
 extern const sh_cli_command sh_cli_filters_commands[];
 extern const sh_cli_command sh_cli_users_commands[];
+extern const sh_cli_command sh_cli_import_commands[];
 
 #endif

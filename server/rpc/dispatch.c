@@ -62,6 +62,8 @@ static const struct route {
     {STASHHOG__REQUEST__BODY_BACKUP, ADMIN, "backup", sh_rpc_backup},
     {STASHHOG__REQUEST__BODY_BACKUP_CHUNK, ADMIN, "backup_chunk", sh_rpc_backup_chunk},
     {STASHHOG__REQUEST__BODY_RESTORE_CHUNK, ADMIN, "restore_chunk", sh_rpc_restore_chunk},
+    {STASHHOG__REQUEST__BODY_PLAN_IMPORT, ADMIN, "plan_import", sh_rpc_plan_import},
+    {STASHHOG__REQUEST__BODY_SCENE_IMPORT, ADMIN, "scene_import", sh_rpc_scene_import},
     {STASHHOG__REQUEST__BODY_USER_LIST, ADMIN, "user_list", sh_rpc_user_list},
     {STASHHOG__REQUEST__BODY_USER_CREATE, ADMIN, "user_create", sh_rpc_user_create},
     {STASHHOG__REQUEST__BODY_USER_DELETE, ADMIN, "user_delete", sh_rpc_user_delete},

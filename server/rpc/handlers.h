@@ -79,5 +79,8 @@ sh_status sh_rpc_user_delete(sh_rpc_call *call, sh_services *svc, sh_rpc_worker 
 sh_status sh_rpc_user_rotate(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
 sh_status sh_rpc_user_set_role(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
 
+/* import.c */
+sh_status sh_rpc_plan_import(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
+sh_status sh_rpc_scene_import(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
 
 #endif
