@@ -117,7 +117,7 @@ static void test_next_slot(void **state)
     assert_int_equal(sh_schedule_next_slot(NULL, 900, T0, T0 + 900, &next, NULL), SH_OK);
     assert_int_equal(next, T0 + 1800);
     assert_int_equal(sh_schedule_next_slot("0 3 * * *", 0, 0, T0, &next, NULL), SH_OK);
-    assert_int_equal(next, T0 + 19 * 3600); /* 08:00 -> 03:00 next day */
+    assert_int_equal(next, T0 + 19 * INT64_C(3600)); /* 08:00 -> 03:00 next day */
     assert_int_not_equal(sh_schedule_next_slot("0 24 * * *", 0, 0, T0, &next, NULL), SH_OK);
 }
 
@@ -162,11 +162,11 @@ static void test_catch_up_once(void **state)
     finish_jobs(f);
     /* Down from 08:01 to 13:20: five slots missed, the latest (13:00) runs once. */
     int64_t next = 0;
-    assert_int_equal(tick(f, T0 + 5 * 3600 + 1200, &next), 1);
-    assert_int_equal(q(f, "SELECT last_slot FROM schedules WHERE id = 1"), T0 + 5 * 3600);
-    assert_int_equal(next, T0 + 6 * 3600);
+    assert_int_equal(tick(f, T0 + 5 * INT64_C(3600) + 1200, &next), 1);
+    assert_int_equal(q(f, "SELECT last_slot FROM schedules WHERE id = 1"), T0 + 5 * INT64_C(3600));
+    assert_int_equal(next, T0 + 6 * INT64_C(3600));
     finish_jobs(f);
-    assert_int_equal(tick(f, T0 + 5 * 3600 + 1300, NULL), 0);
+    assert_int_equal(tick(f, T0 + 5 * INT64_C(3600) + 1300, NULL), 0);
     assert_int_equal(q(f, "SELECT count(*) FROM jobs WHERE schedule_id = 1"), 2);
 }
 
@@ -176,9 +176,9 @@ static void test_no_catch_up(void **state)
     add_schedule(f, "*/15 * * * *", 0, false, T0 - 30);
     assert_int_equal(tick(f, T0 + 5, NULL), 1); /* within the grace: on time */
     finish_jobs(f);
-    assert_int_equal(tick(f, T0 + 3 * 3600 + 600, NULL), 0); /* missed: dropped */
-    assert_int_equal(q(f, "SELECT last_slot FROM schedules WHERE id = 1"), T0 + 3 * 3600);
-    assert_int_equal(tick(f, T0 + 3 * 3600 + 900, NULL), 1); /* the next one is on time */
+    assert_int_equal(tick(f, T0 + 3 * INT64_C(3600) + 600, NULL), 0); /* missed: dropped */
+    assert_int_equal(q(f, "SELECT last_slot FROM schedules WHERE id = 1"), T0 + 3 * INT64_C(3600));
+    assert_int_equal(tick(f, T0 + 3 * INT64_C(3600) + 900, NULL), 1); /* the next one is on time */
     assert_int_equal(q(f, "SELECT count(*) FROM jobs WHERE schedule_id = 1"), 2);
 }
 
@@ -227,7 +227,7 @@ static void test_thread_fires_on_kick(void **state)
         sh_sleep_ms(10);
     assert_int_equal(q(f, "SELECT count(*) FROM jobs"), 1);
     finish_jobs(f);
-    now_ms += 3600 * 1000;
+    now_ms += INT64_C(3600) * 1000;
     sh_scheduler_kick(s);
     deadline = sh_monotonic_ms() + 3000;
     while (q(f, "SELECT count(*) FROM jobs") < 2 && sh_monotonic_ms() < deadline)

@@ -141,10 +141,15 @@ json_t *sh_test_cache_dump(sqlite3 *db)
     return doc;
 }
 
+static long long ref_id(const void *p)
+{
+    const char *text = json_string_value(json_object_get(*(json_t *const *)p, "id"));
+    return text ? strtoll(text, NULL, 10) : 0;
+}
+
 static int cmp_ref(const void *a, const void *b)
 {
-    long long x = atoll(json_string_value(json_object_get(*(json_t *const *)a, "id")));
-    long long y = atoll(json_string_value(json_object_get(*(json_t *const *)b, "id")));
+    long long x = ref_id(a), y = ref_id(b);
     return (x > y) - (x < y);
 }
 
@@ -158,10 +163,12 @@ static void sort_array(json_t *arr, int (*cmp)(const void *, const void *))
     size_t n = json_array_size(arr);
     if (n < 2)
         return;
-    json_t **v = malloc(n * sizeof *v);
+    json_t **v = calloc(n, sizeof(json_t *));
+    if (!v)
+        return;
     for (size_t i = 0; i < n; i++)
         v[i] = json_incref(json_array_get(arr, i));
-    qsort(v, n, sizeof *v, cmp);
+    qsort((void *)v, n, sizeof(json_t *), cmp);
     json_array_clear(arr);
     for (size_t i = 0; i < n; i++)
         json_array_append_new(arr, v[i]);
