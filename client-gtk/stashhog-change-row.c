@@ -2,6 +2,7 @@
 
 #include "stashhog-chip-diff.h"
 #include "stashhog-format.h"
+#include "stashhog-side-box.h"
 #include "stashhog-word-diff.h"
 
 struct _StashhogChangeRow
@@ -135,15 +136,12 @@ field_menu (const char *field)
 static void
 build (StashhogChangeRow *self, const Stashhog__Change *c)
 {
-  GtkWidget *outer = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *actions = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *outer;
   GtkWidget *main = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
   GtkWidget *top = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
   GtkWidget *body;
 
-  gtk_widget_set_margin_start (outer, 12);
-  gtk_widget_set_margin_end (outer, 6);
-  gtk_widget_set_margin_top (outer, 8);
-  gtk_widget_set_margin_bottom (outer, 8);
   gtk_widget_set_hexpand (main, TRUE);
   gtk_widget_add_css_class (main, "change-body");
 
@@ -182,13 +180,57 @@ build (StashhogChangeRow *self, const Stashhog__Change *c)
   self->error_label = GTK_LABEL (label_new (NULL, "error"));
   gtk_label_set_wrap (self->error_label, TRUE);
   gtk_box_append (GTK_BOX (main), GTK_WIDGET (self->error_label));
-  gtk_box_append (GTK_BOX (outer), main);
   self->accept_button = review_button ("object-select-symbolic", "Accept (a)", "plan.accept-change", c->id);
   self->reject_button = review_button ("window-close-symbolic", "Reject (r)", "plan.reject-change", c->id);
-  gtk_box_append (GTK_BOX (outer), self->accept_button);
-  gtk_box_append (GTK_BOX (outer), self->reject_button);
-  gtk_box_append (GTK_BOX (outer), field_menu (c->field));
+  gtk_box_append (GTK_BOX (actions), self->accept_button);
+  gtk_box_append (GTK_BOX (actions), self->reject_button);
+  gtk_box_append (GTK_BOX (actions), field_menu (c->field));
+  /* Phone width: the buttons go below the diff rather than squeeze it. */
+  outer = stashhog_side_box_new (main, actions, 12, 260);
+  gtk_widget_set_margin_start (outer, 12);
+  gtk_widget_set_margin_end (outer, 6);
+  gtk_widget_set_margin_top (outer, 8);
+  gtk_widget_set_margin_bottom (outer, 8);
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (self), outer);
+}
+
+GtkWidget *
+stashhog_change_row_new_scene_header (const Stashhog__Change *c)
+{
+  GtkWidget *buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *box;
+  GtkWidget *labels = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  g_autofree char *title = g_strdup_printf ("%s  #%" G_GINT64_FORMAT,
+                                            c->scene_title && *c->scene_title ? c->scene_title : "(untitled)",
+                                            c->scene_id);
+  GtkWidget *t = gtk_label_new (title);
+  GtkWidget *p = gtk_label_new (c->scene_path ? c->scene_path : "");
+  gtk_label_set_xalign (GTK_LABEL (t), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (t), PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (t, "heading");
+  gtk_label_set_xalign (GTK_LABEL (p), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (p), PANGO_ELLIPSIZE_START);
+  gtk_widget_add_css_class (p, "dim-label");
+  gtk_widget_add_css_class (p, "caption");
+  gtk_widget_set_hexpand (labels, TRUE);
+  gtk_box_append (GTK_BOX (labels), t);
+  gtk_box_append (GTK_BOX (labels), p);
+  GtkWidget *accept = gtk_button_new_with_label ("Accept Scene");
+  GtkWidget *reject = gtk_button_new_with_label ("Reject Scene");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (accept), "plan.accept-scene");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (accept), "x", c->scene_id);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (reject), "plan.reject-scene");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (reject), "x", c->scene_id);
+  gtk_widget_add_css_class (accept, "flat");
+  gtk_widget_add_css_class (reject, "flat");
+  gtk_widget_set_valign (accept, GTK_ALIGN_CENTER);
+  gtk_widget_set_valign (reject, GTK_ALIGN_CENTER);
+  gtk_box_append (GTK_BOX (buttons), accept);
+  gtk_box_append (GTK_BOX (buttons), reject);
+  /* Phone width: the scene's title keeps the line, its buttons go below. */
+  box = stashhog_side_box_new (labels, buttons, 6, 200);
+  gtk_widget_add_css_class (box, "scene-header");
+  return box;
 }
 
 void

@@ -22,6 +22,8 @@ Stashhog__ChangeStatus stashhog_change_row_get_status (StashhogChangeRow *self);
 /* New status and error of the same change (after apply, rollback, review). */
 void stashhog_change_row_update (StashhogChangeRow *self, const Stashhog__Change *change);
 void stashhog_change_row_set_status (StashhogChangeRow *self, Stashhog__ChangeStatus status);
+/* The header above a scene's changes: title, path, accept / reject scene. */
+GtkWidget *stashhog_change_row_new_scene_header (const Stashhog__Change *change);
 /* The keyboard cursor (j/k) is on this row. */
 void stashhog_change_row_set_current (StashhogChangeRow *self, gboolean current);
 

@@ -24,6 +24,7 @@ struct _StashhogEntitiesPage
   GtkToggleButton *tags_button;
   GtkSearchEntry *search_entry;
   GtkLabel *count_label;
+  GtkWidget *toolbar;
   GtkStack *stack;
   GtkListBox *list;
   AdwStatusPage *empty_page;
@@ -192,6 +193,7 @@ stashhog_entities_page_class_init (StashhogEntitiesPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, StashhogEntitiesPage, studios_button);
   gtk_widget_class_bind_template_child (widget_class, StashhogEntitiesPage, tags_button);
   gtk_widget_class_bind_template_child (widget_class, StashhogEntitiesPage, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, StashhogEntitiesPage, toolbar);
   gtk_widget_class_bind_template_child (widget_class, StashhogEntitiesPage, count_label);
   gtk_widget_class_bind_template_child (widget_class, StashhogEntitiesPage, stack);
   gtk_widget_class_bind_template_child (widget_class, StashhogEntitiesPage, list);
@@ -233,4 +235,13 @@ stashhog_entities_page_get_n_entities (StashhogEntitiesPage *self)
 {
   g_return_val_if_fail (STASHHOG_IS_ENTITIES_PAGE (self), 0);
   return self->entries->len;
+}
+
+void
+stashhog_entities_page_set_narrow (StashhogEntitiesPage *self, gboolean narrow)
+{
+  g_return_if_fail (STASHHOG_IS_ENTITIES_PAGE (self));
+  /* The kind switcher above the search entry instead of beside it. */
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (self->toolbar),
+                                  narrow ? GTK_ORIENTATION_VERTICAL : GTK_ORIENTATION_HORIZONTAL);
 }

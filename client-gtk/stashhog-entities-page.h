@@ -13,6 +13,8 @@ G_DECLARE_FINAL_TYPE (StashhogEntitiesPage, stashhog_entities_page, STASHHOG, EN
 
 void stashhog_entities_page_set_client (StashhogEntitiesPage *self, StashhogClient *client);
 void stashhog_entities_page_refresh (StashhogEntitiesPage *self);
+/* Phone width (the window's call): the toolbar on two lines. */
+void stashhog_entities_page_set_narrow (StashhogEntitiesPage *self, gboolean narrow);
 void stashhog_entities_page_set_kind (StashhogEntitiesPage *self, Stashhog__EntityKind kind);
 guint stashhog_entities_page_get_n_entities (StashhogEntitiesPage *self);
 /* Activate the n-th row (tests). */

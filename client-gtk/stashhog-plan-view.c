@@ -70,43 +70,6 @@ set_summary (StashhogPlanView *self, const Stashhog__PlanSummary *s)
   gtk_widget_set_sensitive (self->apply_button, s->accepted > 0 && s->status != STASHHOG__PLAN_STATUS__PLAN_APPLYING);
 }
 
-static GtkWidget *
-scene_header (const Stashhog__Change *c)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *labels = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  g_autofree char *title = g_strdup_printf ("%s  #%" G_GINT64_FORMAT,
-                                            c->scene_title && *c->scene_title ? c->scene_title : "(untitled)",
-                                            c->scene_id);
-  GtkWidget *t = gtk_label_new (title);
-  GtkWidget *p = gtk_label_new (c->scene_path ? c->scene_path : "");
-  gtk_widget_add_css_class (box, "scene-header");
-  gtk_label_set_xalign (GTK_LABEL (t), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (t), PANGO_ELLIPSIZE_END);
-  gtk_widget_add_css_class (t, "heading");
-  gtk_label_set_xalign (GTK_LABEL (p), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (p), PANGO_ELLIPSIZE_START);
-  gtk_widget_add_css_class (p, "dim-label");
-  gtk_widget_add_css_class (p, "caption");
-  gtk_widget_set_hexpand (labels, TRUE);
-  gtk_box_append (GTK_BOX (labels), t);
-  gtk_box_append (GTK_BOX (labels), p);
-  gtk_box_append (GTK_BOX (box), labels);
-  GtkWidget *accept = gtk_button_new_with_label ("Accept Scene");
-  GtkWidget *reject = gtk_button_new_with_label ("Reject Scene");
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (accept), "plan.accept-scene");
-  gtk_actionable_set_action_target (GTK_ACTIONABLE (accept), "x", c->scene_id);
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (reject), "plan.reject-scene");
-  gtk_actionable_set_action_target (GTK_ACTIONABLE (reject), "x", c->scene_id);
-  gtk_widget_add_css_class (accept, "flat");
-  gtk_widget_add_css_class (reject, "flat");
-  gtk_widget_set_valign (accept, GTK_ALIGN_CENTER);
-  gtk_widget_set_valign (reject, GTK_ALIGN_CENTER);
-  gtk_box_append (GTK_BOX (box), accept);
-  gtk_box_append (GTK_BOX (box), reject);
-  return box;
-}
-
 static void
 set_current (StashhogPlanView *self, int index, gboolean scroll)
 {
@@ -150,7 +113,7 @@ render_changes (StashhogPlanView *self, const Stashhog__PlanDetail *d)
       if (c->scene_id != scene || !list)
         {
           scene = c->scene_id;
-          gtk_box_append (self->changes_box, scene_header (c));
+          gtk_box_append (self->changes_box, stashhog_change_row_new_scene_header (c));
           list = gtk_list_box_new ();
           gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
           gtk_widget_add_css_class (list, "boxed-list");
@@ -752,4 +715,13 @@ stashhog_plan_view_set_allowed (StashhogPlanView *self, gboolean can_review, gbo
       gtk_widget_set_visible (self->apply_button, FALSE);
       gtk_widget_set_visible (self->rollback_button, FALSE);
     }
+}
+
+void
+stashhog_plan_view_set_narrow (StashhogPlanView *self, gboolean narrow)
+{
+  g_return_if_fail (STASHHOG_IS_PLAN_VIEW (self));
+  /* One button group per line instead of one long line. */
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (self->review_box),
+                                  narrow ? GTK_ORIENTATION_VERTICAL : GTK_ORIENTATION_HORIZONTAL);
 }

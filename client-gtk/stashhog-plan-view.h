@@ -30,6 +30,8 @@ guint stashhog_plan_view_count_accepted_scenes (StashhogPlanView *self);
 /* What the user's role allows: review (accept / reject) and apply / rollback. */
 void stashhog_plan_view_set_allowed (StashhogPlanView *self, gboolean can_review, gboolean can_apply);
 Stashhog__PlanStatus stashhog_plan_view_get_status (StashhogPlanView *self);
+/* Phone width (the window's call): the review buttons on several lines. */
+void stashhog_plan_view_set_narrow (StashhogPlanView *self, gboolean narrow);
 /* The "Accept confidence ≥" value. */
 void stashhog_plan_view_set_threshold (StashhogPlanView *self, double threshold);
 /* The apply / rollback confirmation while it is open, else NULL. */

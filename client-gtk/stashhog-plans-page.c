@@ -1,5 +1,6 @@
 #include "stashhog-plans-page.h"
 
+#include "stashhog-fold.h"
 #include "stashhog-format.h"
 #include "stashhog-gtk-private.h"
 
@@ -184,6 +185,7 @@ stashhog_plans_page_init (StashhogPlansPage *self)
   self->plan_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_signal_connect (self->plan_list, "row-selected", G_CALLBACK (on_row_selected), self);
   g_signal_connect (self->back_button, "clicked", G_CALLBACK (on_back), self);
+  stashhog_fold_bind_back_button (self->leaflet, self->back_button);
   g_signal_connect (self->plan_view, "changed", G_CALLBACK (on_view_changed), self);
 }
 
@@ -234,4 +236,22 @@ stashhog_plans_page_get_error (StashhogPlansPage *self)
 {
   g_return_val_if_fail (STASHHOG_IS_PLANS_PAGE (self), NULL);
   return self->error;
+}
+
+gboolean
+stashhog_plans_page_get_folded (StashhogPlansPage *self, gboolean *showing_view)
+{
+  g_return_val_if_fail (STASHHOG_IS_PLANS_PAGE (self), FALSE);
+  if (showing_view)
+    *showing_view =
+        gtk_widget_is_ancestor (GTK_WIDGET (self->plan_view), adw_leaflet_get_visible_child (self->leaflet));
+  return adw_leaflet_get_folded (self->leaflet);
+}
+
+void
+stashhog_plans_page_set_narrow (StashhogPlansPage *self, gboolean narrow)
+{
+  g_return_if_fail (STASHHOG_IS_PLANS_PAGE (self));
+  adw_leaflet_set_can_unfold (self->leaflet, !narrow);
+  stashhog_plan_view_set_narrow (self->plan_view, narrow);
 }

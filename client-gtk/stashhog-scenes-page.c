@@ -1,5 +1,6 @@
 #include "stashhog-scenes-page.h"
 
+#include "stashhog-fold.h"
 #include "stashhog-format.h"
 #include "stashhog-gtk-private.h"
 #include "stashhog-scene-detail.h"
@@ -52,6 +53,11 @@ struct _StashhogScenesPage
   GtkColumnView *column_view;
   AdwStatusPage *empty_page;
   StashhogSceneDetail *detail;
+  AdwLeaflet *leaflet;
+  GtkWidget *secondary_box;
+  GtkWidget *more_button;
+  GtkPopover *more_popover;
+  GtkWidget *back_button;
 };
 
 G_DEFINE_FINAL_TYPE (StashhogScenesPage, stashhog_scenes_page, GTK_TYPE_WIDGET)
@@ -333,6 +339,9 @@ on_selection_changed (GtkSelectionModel *selection, guint position, guint n_item
       stashhog_scene_detail_show (self->detail, 0);
       return;
     }
+  /* Folded, a tap on a row is the way to its details. */
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child_name (self->leaflet, "detail");
   g_autoptr (StashhogSceneItem) item = g_list_model_get_item (G_LIST_MODEL (self->model),
                                                               gtk_bitset_get_minimum (set));
   if (!item)
@@ -344,6 +353,22 @@ on_selection_changed (GtkSelectionModel *selection, guint position, guint n_item
     }
   self->detail_item = g_object_ref (item);
   self->detail_item_handler = g_signal_connect (item, "notify::loaded", G_CALLBACK (on_detail_item_loaded), self);
+}
+
+static void
+on_row_activated (GtkColumnView *view, guint position, gpointer user_data)
+{
+  StashhogScenesPage *self = user_data;
+  (void) view, (void) position;
+  adw_leaflet_set_visible_child_name (self->leaflet, "detail");
+}
+
+static void
+on_back (GtkButton *button, gpointer user_data)
+{
+  StashhogScenesPage *self = user_data;
+  (void) button;
+  adw_leaflet_set_visible_child_name (self->leaflet, "list");
 }
 
 /* Ids of the selected, loaded rows; *all is set when every row is selected
@@ -589,6 +614,11 @@ stashhog_scenes_page_class_init (StashhogScenesPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, StashhogScenesPage, column_view);
   gtk_widget_class_bind_template_child (widget_class, StashhogScenesPage, empty_page);
   gtk_widget_class_bind_template_child (widget_class, StashhogScenesPage, detail);
+  gtk_widget_class_bind_template_child (widget_class, StashhogScenesPage, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, StashhogScenesPage, secondary_box);
+  gtk_widget_class_bind_template_child (widget_class, StashhogScenesPage, more_button);
+  gtk_widget_class_bind_template_child (widget_class, StashhogScenesPage, more_popover);
+  gtk_widget_class_bind_template_child (widget_class, StashhogScenesPage, back_button);
   gtk_widget_class_install_action (widget_class, "scenes.analyze", NULL, analyze_activated);
   gtk_widget_class_install_action (widget_class, "scenes.resync", NULL, resync_activated);
   gtk_widget_class_install_action (widget_class, "scenes.clear-filters", NULL, clear_filters_activated);
@@ -627,6 +657,9 @@ stashhog_scenes_page_init (StashhogScenesPage *self)
   g_signal_connect_swapped (self->sort_dropdown, "notify::selected", G_CALLBACK (on_filter_changed), self);
   g_signal_connect_swapped (self->organized_dropdown, "notify::selected", G_CALLBACK (on_filter_changed), self);
   g_signal_connect_swapped (self->descending_button, "toggled", G_CALLBACK (on_filter_changed), self);
+  g_signal_connect (self->column_view, "activate", G_CALLBACK (on_row_activated), self);
+  g_signal_connect (self->back_button, "clicked", G_CALLBACK (on_back), self);
+  stashhog_fold_bind_back_button (self->leaflet, self->back_button);
   update_list_state (self);
 }
 
@@ -711,4 +744,37 @@ stashhog_scenes_page_scroll_to (StashhogScenesPage *self, double fraction)
   GtkAdjustment *adj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->column_view));
   double range = gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj);
   gtk_adjustment_set_value (adj, CLAMP (fraction, 0.0, 1.0) * MAX (range, 0.0));
+}
+
+gboolean
+stashhog_scenes_page_get_folded (StashhogScenesPage *self, gboolean *showing_detail)
+{
+  g_return_val_if_fail (STASHHOG_IS_SCENES_PAGE (self), FALSE);
+  if (showing_detail)
+    *showing_detail = g_strcmp0 (adw_leaflet_get_visible_child_name (self->leaflet), "detail") == 0;
+  return adw_leaflet_get_folded (self->leaflet);
+}
+
+/* Phone width: sort, filters, count and resync move into the "more" popover
+ * so the search entry and Analyze keep the toolbar, and list and detail fold
+ * into one pane.  The window decides (hidden pages are never allocated, so
+ * they cannot notice the width themselves, yet their minimums count). */
+void
+stashhog_scenes_page_set_narrow (StashhogScenesPage *self, gboolean narrow)
+{
+  g_return_if_fail (STASHHOG_IS_SCENES_PAGE (self));
+  adw_leaflet_set_can_unfold (self->leaflet, !narrow);
+  stashhog_fold_collapse_controls (self->secondary_box, gtk_widget_get_parent (GTK_WIDGET (self->search_entry)),
+                                   GTK_WIDGET (self->search_entry), GTK_MENU_BUTTON (self->more_button), narrow);
+}
+
+GtkPopover *
+stashhog_scenes_page_popup_more (StashhogScenesPage *self)
+{
+  g_return_val_if_fail (STASHHOG_IS_SCENES_PAGE (self), NULL);
+  if (!gtk_widget_get_visible (self->more_button) ||
+      !gtk_widget_is_ancestor (self->secondary_box, GTK_WIDGET (self->more_popover)))
+    return NULL;
+  gtk_menu_button_popup (GTK_MENU_BUTTON (self->more_button));
+  return self->more_popover;
 }

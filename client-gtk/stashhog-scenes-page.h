@@ -25,6 +25,14 @@ void stashhog_scenes_page_filter_figure (StashhogScenesPage *self, StashhogFigur
 StashhogSceneModel *stashhog_scenes_page_get_model (StashhogScenesPage *self);
 /* Scroll the list to a fraction 0..1 of its height (test driver). */
 void stashhog_scenes_page_scroll_to (StashhogScenesPage *self, double fraction);
+/* Phone width (the window's call): secondary toolbar controls in a menu,
+ * list and detail in one pane. */
+void stashhog_scenes_page_set_narrow (StashhogScenesPage *self, gboolean narrow);
+/* Open the phone toolbar's "more" menu (tests); NULL when not narrow. */
+GtkPopover *stashhog_scenes_page_popup_more (StashhogScenesPage *self);
+/* Phone width: list and detail folded into one pane; *showing_detail (may
+ * be NULL) tells whether the detail is the pane shown (tests). */
+gboolean stashhog_scenes_page_get_folded (StashhogScenesPage *self, gboolean *showing_detail);
 /* Select a row (and show its details). */
 void stashhog_scenes_page_select (StashhogScenesPage *self, guint position);
 

@@ -23,6 +23,8 @@ typedef struct
   StashhogWebhooksPage *webhooks; /* owned by prefs */
   double scroll;
   gint64 figure_scenes; /* what the clicked dashboard figure counts */
+  int want_width, want_height; /* the last resize */
+  GtkPopover *popover;             /* the open "more" menu, not owned */
 } Driver;
 
 static gint64 driver_start_us;
@@ -66,7 +68,7 @@ save_png (GtkWidget *widget, const char *path, GError **error)
   g_autoptr (GskRenderNode) node = gtk_snapshot_free_to_node (snapshot);
   if (!node || w <= 0 || h <= 0)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "nothing rendered (%dx%d)", w, h);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PENDING, "nothing rendered (%dx%d)", w, h);
       return FALSE;
     }
   GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
@@ -118,6 +120,37 @@ static const char *
 dialog_body (AdwMessageDialog *dialog)
 {
   return dialog ? adw_message_dialog_get_body (dialog) : NULL;
+}
+
+/* What holds the window wider than limit: the chain of widgets whose
+ * minimum width exceeds it, from the window down to the culprits. */
+static void
+report_min_widths (GtkWidget *widget, int limit, int depth)
+{
+  gboolean culprit = TRUE; /* no single child is too wide: list them all */
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    {
+      int min = 0;
+      gtk_widget_measure (c, GTK_ORIENTATION_HORIZONTAL, -1, &min, NULL, NULL, NULL);
+      culprit = culprit && min <= limit;
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    {
+      int min = 0;
+      gtk_widget_measure (c, GTK_ORIENTATION_HORIZONTAL, -1, &min, NULL, NULL, NULL);
+      if (culprit && gtk_widget_get_visible (c))
+        {
+          say ("INFO", "min-width", "%*s- %s=%d", depth * 2, "", G_OBJECT_TYPE_NAME (c), min);
+          continue;
+        }
+      if (min <= limit)
+        continue;
+      g_autofree char *what = g_strdup_printf ("%*s%s %s", depth * 2, "", G_OBJECT_TYPE_NAME (c),
+                                               gtk_widget_get_name (c));
+      say ("INFO", "min-width", "%s=%d", what, min);
+      if (depth < 40)
+        report_min_widths (c, limit, depth + 1);
+    }
 }
 
 typedef enum { STEP_DONE, STEP_WAIT, STEP_FAIL, STEP_SKIPPED } Step;
@@ -246,15 +279,85 @@ run_step (Driver *d, char **argv, const char *line)
       int w = (int) g_ascii_strtoll (arg, NULL, 10), h = (int) g_ascii_strtoll (argv[2], NULL, 10);
       gtk_window_unmaximize (GTK_WINDOW (d->window));
       gtk_window_set_default_size (GTK_WINDOW (d->window), w, h);
+      d->want_width = w;
+      d->want_height = h;
       return STEP_DONE;
     }
-  if (g_str_equal (cmd, "expect-width") && arg)
+  if ((g_str_equal (cmd, "expect-width") || g_str_equal (cmd, "wait-width")) && arg)
     {
       /* The window really got that narrow: nothing's minimum width held it wider. */
       int w = gtk_widget_get_width (GTK_WIDGET (d->window));
       if (w > (int) g_ascii_strtoll (arg, NULL, 10))
         {
+          if (g_str_equal (cmd, "wait-width") && d->want_width > 0 &&
+              g_get_monotonic_time () + (gint64) 2 * POLL_MS * 1000 < d->step_deadline_us)
+            {
+              /* Like a compositor insisting on a phone-sized configure: the
+               * window may first have been held at its desktop minimum. */
+              gtk_window_set_default_size (GTK_WINDOW (d->window), d->want_width, d->want_height);
+              return STEP_WAIT;
+            }
           say ("FAIL", line, "window is %d px wide", w);
+          report_min_widths (GTK_WIDGET (d->window), (int) g_ascii_strtoll (arg, NULL, 10), 0);
+          return STEP_FAIL;
+        }
+      return STEP_DONE;
+    }
+  if (g_str_equal (cmd, "expect-prefs-min-width") && arg)
+    {
+      /* The preferences window (and its webhooks page) fits a phone too. */
+      int min = 0, limit = (int) g_ascii_strtoll (arg, NULL, 10);
+      if (!d->prefs)
+        {
+          say ("FAIL", line, "preferences are not open");
+          return STEP_FAIL;
+        }
+      /* The window's content, not its client-side shadow. */
+      for (GtkWidget *c = gtk_widget_get_first_child (GTK_WIDGET (d->prefs)); c; c = gtk_widget_get_next_sibling (c))
+        {
+          int m = 0;
+          if (gtk_widget_get_visible (c))
+            gtk_widget_measure (c, GTK_ORIENTATION_HORIZONTAL, -1, &m, NULL, NULL, NULL);
+          min = MAX (min, m);
+        }
+      if (min > limit)
+        {
+          say ("FAIL", line, "preferences need %d px", min);
+          report_min_widths (GTK_WIDGET (d->prefs), limit, 0);
+          return STEP_FAIL;
+        }
+      return STEP_DONE;
+    }
+  if (g_str_equal (cmd, "scenes-more"))
+    {
+      /* The phone toolbar's menu holds sort, filters and resync. */
+      d->popover = stashhog_scenes_page_popup_more (scenes);
+      if (!d->popover)
+        {
+          say ("FAIL", line, "the scenes toolbar has no \"more\" menu (not narrow?)");
+          return STEP_FAIL;
+        }
+      return STEP_DONE;
+    }
+  if (g_str_equal (cmd, "popover-close"))
+    {
+      if (d->popover)
+        gtk_popover_popdown (d->popover);
+      d->popover = NULL;
+      return STEP_DONE;
+    }
+  if (g_str_equal (cmd, "expect-folded") && arg)
+    {
+      /* At phone width the list/detail pages show one pane at a time
+       * ("expect-folded scenes|plans [detail|no]"). */
+      gboolean detail = FALSE;
+      gboolean folded = g_str_equal (arg, "scenes") ? stashhog_scenes_page_get_folded (scenes, &detail)
+                                                    : stashhog_plans_page_get_folded (plans, &detail);
+      gboolean want_detail = argv[2] && g_str_equal (argv[2], "detail");
+      gboolean want_folded = !(argv[2] && g_str_equal (argv[2], "no"));
+      if (folded != want_folded || (folded && detail != want_detail))
+        {
+          say ("FAIL", line, "folded=%d showing %s", folded, detail ? "detail" : "list");
           return STEP_FAIL;
         }
       return STEP_DONE;
@@ -458,8 +561,15 @@ run_step (Driver *d, char **argv, const char *line)
                                                                                   : GTK_WIDGET (d->window);
       if (argv[2] && g_str_equal (argv[2], "dialog") && view && stashhog_plan_view_get_confirm_dialog (view))
         target = GTK_WIDGET (stashhog_plan_view_get_confirm_dialog (view));
+      if (argv[2] && g_str_equal (argv[2], "popover") && d->popover)
+        target = GTK_WIDGET (d->popover);
       if (!save_png (target, arg, &error))
         {
+          /* A layout is pending (new content just arrived): the next frame
+           * will have one; the step's deadline bounds the wait. */
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PENDING) &&
+              g_get_monotonic_time () + (gint64) 2 * POLL_MS * 1000 < d->step_deadline_us)
+            return STEP_WAIT;
           say ("FAIL", line, "%s", error->message);
           return STEP_FAIL;
         }
@@ -493,7 +603,8 @@ tick (gpointer user_data)
                             : strstr (argv[0], "wait") || g_str_has_prefix (argv[0], "plan-expect-status") ||
                                     g_str_equal (argv[0], "scroll-all")
                                 ? g_ascii_strtoll (last, NULL, 10) * G_USEC_PER_SEC
-                                : 0;
+                            : g_str_equal (argv[0], "screenshot") ? (gint64) 5 * G_USEC_PER_SEC
+                                                                  : 0;
           d->step_deadline_us = g_get_monotonic_time () + MAX (limit_us, 1);
           if (g_str_equal (argv[0], "sleep"))
             return G_SOURCE_CONTINUE;

@@ -1,3 +1,9 @@
+/* stashhog-window.c - the main window: connection state, the view stack of
+ * pages, toasts.  Adaptive layout: below NARROW_WIDTH the window tells every
+ * page to use its phone layout (one pane, secondary controls in menus).  The
+ * decision is made from the window's own allocation, in an idle after it
+ * (never while allocating), and for all pages at once because hidden pages'
+ * minimum widths hold the window wide too. */
 #include "stashhog-window-private.h"
 
 #include "stashhog-format.h"
@@ -14,6 +20,7 @@ struct _StashhogWindow
   GtkStack *main_stack;
   AdwStatusPage *status_page;
   GtkLabel *connection_label;
+  AdwHeaderBar *header_bar;
   AdwViewStack *view_stack;
   AdwViewStackPage *jobs_stack_page;
   StashhogDashboardPage *dashboard_page;
@@ -22,7 +29,13 @@ struct _StashhogWindow
   StashhogPlansPage *plans_page;
   StashhogJobsPage *jobs_page;
   StashhogSchedulesPage *schedules_page;
+  gboolean narrow;
+  guint narrow_idle;
 };
+
+/* Above the widest page's desktop minimum, so a window at its desktop
+ * minimum always falls below it and can shrink on to phone width. */
+#define NARROW_WIDTH 700
 
 G_DEFINE_FINAL_TYPE (StashhogWindow, stashhog_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -272,12 +285,40 @@ on_jobs_running (StashhogJobsPage *page, GParamSpec *pspec, gpointer user_data)
   adw_view_stack_page_set_needs_attention (self->jobs_stack_page, running > 0);
 }
 
+/* ---------------------------------------------------------------- adaptive layout */
+
+static gboolean
+apply_narrow (gpointer user_data)
+{
+  StashhogWindow *self = user_data;
+  self->narrow_idle = 0;
+  self->narrow = gtk_widget_get_width (GTK_WIDGET (self)) < NARROW_WIDTH;
+  stashhog_scenes_page_set_narrow (self->scenes_page, self->narrow);
+  stashhog_entities_page_set_narrow (self->entities_page, self->narrow);
+  stashhog_plans_page_set_narrow (self->plans_page, self->narrow);
+  /* Strict centering reserves the wider side twice: too much for a phone. */
+  adw_header_bar_set_centering_policy (self->header_bar, self->narrow ? ADW_CENTERING_POLICY_LOOSE
+                                                                      : ADW_CENTERING_POLICY_STRICT);
+  gtk_widget_set_visible (GTK_WIDGET (self->connection_label), !self->narrow);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+stashhog_window_size_allocate (GtkWidget *widget, int width, int height, int baseline)
+{
+  StashhogWindow *self = STASHHOG_WINDOW (widget);
+  GTK_WIDGET_CLASS (stashhog_window_parent_class)->size_allocate (widget, width, height, baseline);
+  if ((width < NARROW_WIDTH) != self->narrow && !self->narrow_idle)
+    self->narrow_idle = g_idle_add (apply_narrow, self);
+}
+
 /* ---------------------------------------------------------------- object */
 
 static void
 stashhog_window_dispose (GObject *object)
 {
   StashhogWindow *self = STASHHOG_WINDOW (object);
+  g_clear_handle_id (&self->narrow_idle, g_source_remove);
   if (self->client)
     g_signal_handlers_disconnect_by_data (self->client, self);
   g_clear_object (&self->client);
@@ -292,6 +333,7 @@ stashhog_window_class_init (StashhogWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = stashhog_window_dispose;
+  widget_class->size_allocate = stashhog_window_size_allocate;
   g_type_ensure (STASHHOG_TYPE_DASHBOARD_PAGE);
   g_type_ensure (STASHHOG_TYPE_SCENES_PAGE);
   g_type_ensure (STASHHOG_TYPE_ENTITIES_PAGE);
@@ -303,6 +345,7 @@ stashhog_window_class_init (StashhogWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, StashhogWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, StashhogWindow, status_page);
   gtk_widget_class_bind_template_child (widget_class, StashhogWindow, connection_label);
+  gtk_widget_class_bind_template_child (widget_class, StashhogWindow, header_bar);
   gtk_widget_class_bind_template_child (widget_class, StashhogWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, StashhogWindow, jobs_stack_page);
   gtk_widget_class_bind_template_child (widget_class, StashhogWindow, dashboard_page);
