@@ -241,7 +241,10 @@ sh_status sh_jobs_store_claim(sh_db *db, int64_t id, bool *claimed, int *attempt
     int64_t now = sh_now_ms();
     if ((st = sh_db_prepare(db,
                             "UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = ?2,"
-                            " finished_at = NULL, updated_at = ?2 WHERE id = ?1 AND status = 'queued'"
+                            " finished_at = NULL, updated_at = ?2"
+                            /* The candidate list may be stale: the job may have run, failed and been
+                             * re-queued with a backoff since it was read, so check not_before here too. */
+                            " WHERE id = ?1 AND status = 'queued' AND not_before <= ?2"
                             " RETURNING attempts, max_attempts, schedule_id",
                             &s, err)) != SH_OK) {
         sh_db_rollback(db);
