@@ -123,10 +123,7 @@ sh_status sh_an_load_index(sh_db *db, sh_an_index **out, sh_error *err)
     sh_status st = sh_db_read_begin(db, err);
     for (int k = 0; st == SH_OK && k < SH_AN_KIND_COUNT_; k++)
         st = load_kind(db, a, (sh_an_kind)k, &e[k], &n[k], err);
-    if (st == SH_OK)
-        st = sh_db_commit(db, err);
-    else
-        sh_db_rollback(db);
+    st = sh_db_finish(db, st, err);
     /* The index deep-copies, so the arena and arrays go right after. */
     if (st == SH_OK)
         st = sh_an_index_create(e[SH_AN_STUDIO], n[SH_AN_STUDIO], e[SH_AN_PERFORMER], n[SH_AN_PERFORMER],

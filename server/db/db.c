@@ -259,6 +259,14 @@ sh_status sh_db_commit(sh_db *db, sh_error *err)
     return st;
 }
 
+sh_status sh_db_finish(sh_db *db, sh_status st, sh_error *err)
+{
+    if (st == SH_OK)
+        return sh_db_commit(db, err);
+    sh_db_rollback(db);
+    return st;
+}
+
 void sh_db_rollback(sh_db *db)
 {
     reset_busy_statements(db);

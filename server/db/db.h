@@ -47,6 +47,9 @@ sh_status sh_db_exec(sh_db *db, const char *sql, sh_error *err);
 sh_status sh_db_write_begin(sh_db *db, sh_error *err);
 sh_status sh_db_read_begin(sh_db *db, sh_error *err); /* a consistent snapshot for several reads */
 sh_status sh_db_commit(sh_db *db, sh_error *err);
+/* End a read (or any) transaction by outcome: commit when st is SH_OK,
+ * roll back otherwise.  Returns st, or the commit's own error. */
+sh_status sh_db_finish(sh_db *db, sh_status st, sh_error *err);
 void sh_db_rollback(sh_db *db);
 
 /* Convert the last SQLite error of db into an sh_error (and log it). */

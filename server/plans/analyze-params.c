@@ -209,10 +209,7 @@ static sh_status create_plan(sh_db *db, int64_t job_id, const job_request *r, in
         }
         *created = st == SH_OK;
     }
-    if (st == SH_OK)
-        st = sh_db_commit(db, err);
-    else
-        sh_db_rollback(db);
+    st = sh_db_finish(db, st, err);
 out:
     free(options);
     free(filter);

@@ -124,10 +124,7 @@ static sh_status export_csv(sh_db *db, int64_t plan_id, char **content, sh_error
         st = err ? err->code : SH_ERR_DB;
     sqlite3_reset(s);
 end:
-    if (st == SH_OK)
-        st = sh_db_commit(db, err);
-    else
-        sh_db_rollback(db);
+    st = sh_db_finish(db, st, err);
 out:
     fclose(f);
     if (st == SH_OK)

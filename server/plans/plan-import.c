@@ -531,10 +531,7 @@ sh_status sh_plan_import(sh_db *db, sh_services *svc, const char *content, size_
             name = NULL;
         st = name ? store_plan(db, &p, name, plan_id, err) : sh_error_set(err, SH_ERR_NOMEM, NULL);
     }
-    if (st == SH_OK)
-        st = sh_db_commit(db, err);
-    else
-        sh_db_rollback(db);
+    st = sh_db_finish(db, st, err);
     if (st == SH_OK) {
         sh_info(LOG, "plan %lld imported: %zu changes (%lld skipped)", (long long)*plan_id, p.n, (long long)*skipped);
         sh_plan_publish(svc, *plan_id, STASHHOG__PLAN_STATUS__PLAN_DRAFT, "imported");

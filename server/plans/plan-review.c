@@ -103,10 +103,7 @@ sh_status sh_plan_review(sh_db *db, sh_services *svc, const Stashhog__PlanReview
     if (status == STASHHOG__PLAN_STATUS__PLAN_DRAFT)
         st = sh_plan_set_status(db, NULL, req->plan_id, STASHHOG__PLAN_STATUS__PLAN_REVIEWING, NULL, true, err);
 out:
-    if (st == SH_OK)
-        st = sh_db_commit(db, err);
-    else
-        sh_db_rollback(db);
+    st = sh_db_finish(db, st, err);
     if (st == SH_OK && *updated > 0)
         sh_plan_publish(svc, req->plan_id,
                         status == STASHHOG__PLAN_STATUS__PLAN_DRAFT ? STASHHOG__PLAN_STATUS__PLAN_REVIEWING
@@ -356,10 +353,7 @@ sh_status sh_plan_edit(sh_db *db, sh_services *svc, const Stashhog__PlanEditRequ
     if (st == SH_OK && status == STASHHOG__PLAN_STATUS__PLAN_DRAFT)
         st = sh_plan_set_status(db, NULL, req->plan_id, STASHHOG__PLAN_STATUS__PLAN_REVIEWING, NULL, true, err);
 out:
-    if (st == SH_OK)
-        st = sh_db_commit(db, err);
-    else
-        sh_db_rollback(db);
+    st = sh_db_finish(db, st, err);
     if (st == SH_OK)
         sh_plan_publish(svc, req->plan_id,
                         status == STASHHOG__PLAN_STATUS__PLAN_DRAFT ? STASHHOG__PLAN_STATUS__PLAN_REVIEWING

@@ -183,10 +183,7 @@ static sh_status save_batch(sh_db *db, int64_t plan_id, row *rows, size_t n, con
             break;
         st = sh_store_upsert_scene(db, sc, sh_now_ms(), false, NULL, err);
     }
-    if (st == SH_OK)
-        st = sh_db_commit(db, err);
-    else
-        sh_db_rollback(db);
+    st = sh_db_finish(db, st, err);
     return st;
 }
 

@@ -296,10 +296,7 @@ sh_status sh_plan_list(sh_db *db, sh_arena *arena, int limit, Stashhog__PlanList
     }
     for (size_t i = 0; st == SH_OK && i < r->n_plans; i++)
         st = read_counts(db, rows[i], err);
-    if (st == SH_OK)
-        st = sh_db_commit(db, err);
-    else
-        sh_db_rollback(db);
+    st = sh_db_finish(db, st, err);
     *out = r;
     return st;
 }
@@ -414,10 +411,7 @@ sh_status sh_plan_get(sh_db *db, sh_arena *arena, const Stashhog__PlanGetRequest
         st = err ? err->code : SH_ERR_DB;
     sqlite3_reset(s);
 out:
-    if (st == SH_OK)
-        st = sh_db_commit(db, err);
-    else
-        sh_db_rollback(db);
+    st = sh_db_finish(db, st, err);
     *out = d;
     return st;
 }
@@ -446,10 +440,7 @@ sh_status sh_plan_delete(sh_db *db, sh_services *svc, int64_t plan_id, sh_error 
     if (sh_db_step(db, s, err) < 0)
         st = err ? err->code : SH_ERR_DB;
 out:
-    if (st == SH_OK)
-        st = sh_db_commit(db, err);
-    else
-        sh_db_rollback(db);
+    st = sh_db_finish(db, st, err);
     if (st == SH_OK)
         sh_plan_publish(svc, plan_id, -1, "deleted");
     return st;

@@ -7,17 +7,6 @@
 #include "rpc/handlers.h"
 #include "sh-util.h"
 
-static sh_status reply_empty(sh_rpc_call *call, sh_error *err)
-{
-    Stashhog__Empty *e = SH_ARENA_NEW(call->arena, Stashhog__Empty);
-    if (!e)
-        return sh_error_set(err, SH_ERR_NOMEM, NULL);
-    stashhog__empty__init(e);
-    call->reply->body_case = STASHHOG__REPLY__BODY_EMPTY;
-    call->reply->empty = e;
-    return SH_OK;
-}
-
 sh_status sh_rpc_filter_list(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err)
 {
     (void)svc;
@@ -29,10 +18,7 @@ sh_status sh_rpc_filter_list(sh_rpc_call *call, sh_services *svc, sh_rpc_worker 
     if (st != SH_OK)
         return st;
     st = sh_saved_filter_list(w->ro, call->arena, &r->filters, &r->n_filters, err);
-    if (st == SH_OK)
-        st = sh_db_commit(w->ro, err);
-    else
-        sh_db_rollback(w->ro);
+    st = sh_db_finish(w->ro, st, err);
     if (st != SH_OK)
         return st;
     call->reply->body_case = STASHHOG__REPLY__BODY_FILTER_LIST;
@@ -51,10 +37,7 @@ sh_status sh_rpc_filter_get(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *
     if (st != SH_OK)
         return st;
     st = sh_saved_filter_get(w->ro, call->arena, req->name, &sf, err);
-    if (st == SH_OK)
-        st = sh_db_commit(w->ro, err);
-    else
-        sh_db_rollback(w->ro);
+    st = sh_db_finish(w->ro, st, err);
     if (st != SH_OK)
         return st;
     call->reply->body_case = STASHHOG__REPLY__BODY_SAVED_FILTER;
@@ -87,5 +70,5 @@ sh_status sh_rpc_filter_delete(sh_rpc_call *call, sh_services *svc, sh_rpc_worke
     if (!req || !req->name)
         return sh_error_set(err, SH_ERR_INVALID, "filter_delete: a name is required");
     sh_status st = sh_saved_filter_delete(w->rw, req->name, err);
-    return st == SH_OK ? reply_empty(call, err) : st;
+    return st == SH_OK ? sh_rpc_reply_empty(call, err) : st;
 }

@@ -83,4 +83,10 @@ sh_status sh_rpc_user_set_role(sh_rpc_call *call, sh_services *svc, sh_rpc_worke
 sh_status sh_rpc_plan_import(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
 sh_status sh_rpc_scene_import(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err);
 
+/* reply.c: the small replies many handlers share.  reply_job fills JobRef;
+ * type NULL = look it up from the job row; plan_id 0 = none. */
+sh_status sh_rpc_reply_empty(sh_rpc_call *call, sh_error *err);
+sh_status sh_rpc_reply_job(sh_rpc_call *call, sh_rpc_worker *w, int64_t job_id, const char *type,
+                           int64_t plan_id, sh_error *err);
+
 #endif

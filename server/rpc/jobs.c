@@ -68,15 +68,5 @@ sh_status sh_rpc_job_retry(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w
     sh_status st = sh_jobs_retry(svc->jobs, w->rw, req->id, &id, err);
     if (st != SH_OK)
         return st;
-    Stashhog__JobRef *ref = SH_ARENA_NEW(call->arena, Stashhog__JobRef);
-    Stashhog__Job *job = NULL;
-    if (!ref)
-        return sh_error_set(err, SH_ERR_NOMEM, NULL);
-    stashhog__job_ref__init(ref);
-    ref->id = id;
-    if (sh_jobs_get(NULL, w->rw, id, call->arena, &job, NULL) == SH_OK)
-        ref->type = job->type;
-    call->reply->body_case = STASHHOG__REPLY__BODY_JOB;
-    call->reply->job = ref;
-    return SH_OK;
+    return sh_rpc_reply_job(call, w, id, NULL, 0, err);
 }

@@ -16,21 +16,6 @@
 #include "sh-pbjson.h"
 #include "sh-util.h"
 
-static sh_status reply_job(sh_rpc_call *call, int64_t job_id, const char *type, int64_t plan_id, sh_error *err)
-{
-    Stashhog__JobRef *ref = SH_ARENA_NEW(call->arena, Stashhog__JobRef);
-    if (!ref)
-        return sh_error_set(err, SH_ERR_NOMEM, NULL);
-    stashhog__job_ref__init(ref);
-    ref->id = job_id;
-    ref->type = (char *)type;
-    ref->has_plan_id = 1;
-    ref->plan_id = plan_id;
-    call->reply->body_case = STASHHOG__REPLY__BODY_JOB;
-    call->reply->job = ref;
-    return SH_OK;
-}
-
 sh_status sh_rpc_analyze(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err)
 {
     const Stashhog__AnalyzeRequest *req = call->request->analyze;
@@ -87,14 +72,11 @@ sh_status sh_rpc_analyze(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, 
         if (sh_db_step(w->rw, s, err) < 0)
             st = err ? err->code : SH_ERR_DB;
     }
-    if (st == SH_OK)
-        st = sh_db_commit(w->rw, err);
-    else
-        sh_db_rollback(w->rw);
+    st = sh_db_finish(w->rw, st, err);
     if (st == SH_OK) {
         sh_jobs_wake(svc->jobs);
         sh_plan_publish(svc, plan_id, STASHHOG__PLAN_STATUS__PLAN_DRAFT, "created");
-        st = reply_job(call, job_id, "analyze", plan_id, err);
+        st = sh_rpc_reply_job(call, w, job_id, "analyze", plan_id, err);
     }
 out:
     json_decref(params);
@@ -196,7 +178,7 @@ static sh_status start_plan_job(sh_rpc_call *call, sh_services *svc, sh_rpc_work
     int64_t job_id = 0;
     if ((st = sh_jobs_submit(svc->jobs, w->rw, &sub, &job_id, err)) != SH_OK)
         return st;
-    return reply_job(call, job_id, type, plan_id, err);
+    return sh_rpc_reply_job(call, w, job_id, type, plan_id, err);
 }
 
 sh_status sh_rpc_plan_apply(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err)
@@ -240,13 +222,7 @@ sh_status sh_rpc_plan_delete(sh_rpc_call *call, sh_services *svc, sh_rpc_worker 
     sh_status st = sh_plan_delete(w->rw, svc, req->plan_id, err);
     if (st != SH_OK)
         return st;
-    Stashhog__Empty *e = SH_ARENA_NEW(call->arena, Stashhog__Empty);
-    if (!e)
-        return sh_error_set(err, SH_ERR_NOMEM, NULL);
-    stashhog__empty__init(e);
-    call->reply->body_case = STASHHOG__REPLY__BODY_EMPTY;
-    call->reply->empty = e;
-    return SH_OK;
+    return sh_rpc_reply_empty(call, err);
 }
 
 sh_status sh_rpc_plan_export(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err)

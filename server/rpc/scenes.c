@@ -72,10 +72,7 @@ sh_status sh_rpc_scene_list(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *
     r->n_scenes = n;
 out:
     sh_scene_cursor_close(cur);
-    if (st == SH_OK)
-        st = sh_db_commit(w->ro, err);
-    else
-        sh_db_rollback(w->ro);
+    st = sh_db_finish(w->ro, st, err);
     if (st != SH_OK)
         return st;
     call->reply->body_case = STASHHOG__REPLY__BODY_SCENE_LIST;
@@ -94,10 +91,7 @@ sh_status sh_rpc_scene_get(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w
     if (st != SH_OK)
         return st;
     st = sh_scene_read_detail(w->ro, call->arena, req->id, &d, err);
-    if (st == SH_OK)
-        st = sh_db_commit(w->ro, err);
-    else
-        sh_db_rollback(w->ro);
+    st = sh_db_finish(w->ro, st, err);
     if (st != SH_OK)
         return st;
     call->reply->body_case = STASHHOG__REPLY__BODY_SCENE;
@@ -116,10 +110,7 @@ sh_status sh_rpc_entity_list(sh_rpc_call *call, sh_services *svc, sh_rpc_worker 
     if (st != SH_OK)
         return st;
     st = sh_entity_read_list(w->ro, call->arena, req, &r, err);
-    if (st == SH_OK)
-        st = sh_db_commit(w->ro, err);
-    else
-        sh_db_rollback(w->ro);
+    st = sh_db_finish(w->ro, st, err);
     if (st != SH_OK)
         return st;
     call->reply->body_case = STASHHOG__REPLY__BODY_ENTITY_LIST;

@@ -284,13 +284,7 @@ sh_status sh_rpc_schedule_delete(sh_rpc_call *call, sh_services *svc, sh_rpc_wor
     if ((st = sh_db_commit(w->rw, err)) != SH_OK)
         return st;
     sh_scheduler_kick(svc->scheduler);
-    Stashhog__Empty *e = SH_ARENA_NEW(call->arena, Stashhog__Empty);
-    if (!e)
-        return sh_error_set(err, SH_ERR_NOMEM, NULL);
-    stashhog__empty__init(e);
-    call->reply->body_case = STASHHOG__REPLY__BODY_EMPTY;
-    call->reply->empty = e;
-    return SH_OK;
+    return sh_rpc_reply_empty(call, err);
 }
 
 sh_status sh_rpc_schedule_run(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err)
@@ -302,17 +296,7 @@ sh_status sh_rpc_schedule_run(sh_rpc_call *call, sh_services *svc, sh_rpc_worker
     sh_status st = sh_scheduler_run_now(svc->jobs, w->rw, req->id, &job_id, err);
     if (st != SH_OK)
         return st;
-    Stashhog__JobRef *ref = SH_ARENA_NEW(call->arena, Stashhog__JobRef);
-    Stashhog__Job *job = NULL;
-    if (!ref)
-        return sh_error_set(err, SH_ERR_NOMEM, NULL);
-    stashhog__job_ref__init(ref);
-    ref->id = job_id;
-    if (sh_jobs_get(NULL, w->rw, job_id, call->arena, &job, NULL) == SH_OK)
-        ref->type = job->type;
-    call->reply->body_case = STASHHOG__REPLY__BODY_JOB;
-    call->reply->job = ref;
-    return SH_OK;
+    return sh_rpc_reply_job(call, w, job_id, NULL, 0, err);
 }
 
 sh_status sh_rpc_schedule_history(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err)

@@ -30,15 +30,7 @@ sh_status sh_rpc_sync_start(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *
     json_decref(params);
     if (st != SH_OK)
         return st;
-    Stashhog__JobRef *ref = SH_ARENA_NEW(call->arena, Stashhog__JobRef);
-    if (!ref)
-        return sh_error_set(err, SH_ERR_NOMEM, NULL);
-    stashhog__job_ref__init(ref);
-    ref->id = id;
-    ref->type = (char *)types[req->kind];
-    call->reply->body_case = STASHHOG__REPLY__BODY_JOB;
-    call->reply->job = ref;
-    return SH_OK;
+    return sh_rpc_reply_job(call, w, id, types[req->kind], 0, err);
 }
 
 static int kind_of(const char *name)

@@ -117,13 +117,7 @@ sh_status sh_rpc_user_delete(sh_rpc_call *call, sh_services *svc, sh_rpc_worker 
     sh_status st = not_owner(req->name, err);
     if (st != SH_OK || (st = sh_users_delete(w->rw, req->name, err)) != SH_OK)
         return st;
-    Stashhog__Empty *r = SH_ARENA_NEW(call->arena, Stashhog__Empty);
-    if (!r)
-        return sh_error_set(err, SH_ERR_NOMEM, NULL);
-    stashhog__empty__init(r);
-    call->reply->body_case = STASHHOG__REPLY__BODY_EMPTY;
-    call->reply->empty = r;
-    return SH_OK;
+    return sh_rpc_reply_empty(call, err);
 }
 
 sh_status sh_rpc_user_rotate(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh_error *err)

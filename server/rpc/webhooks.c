@@ -33,23 +33,12 @@ sh_status sh_rpc_webhook_save(sh_rpc_call *call, sh_services *svc, sh_rpc_worker
     return st;
 }
 
-static sh_status reply_empty(sh_rpc_call *call, sh_error *err)
-{
-    Stashhog__Empty *e = SH_ARENA_NEW(call->arena, Stashhog__Empty);
-    if (!e)
-        return sh_error_set(err, SH_ERR_NOMEM, NULL);
-    stashhog__empty__init(e);
-    call->reply->body_case = STASHHOG__REPLY__BODY_EMPTY;
-    call->reply->empty = e;
-    return SH_OK;
-}
-
 sh_status sh_rpc_webhook_delete(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w,
                                 sh_error *err)
 {
     (void)svc;
     sh_status st = sh_webhook_delete(w->rw, call->request->webhook_delete->id, err);
-    return st == SH_OK ? reply_empty(call, err) : st;
+    return st == SH_OK ? sh_rpc_reply_empty(call, err) : st;
 }
 
 static sh_status reply_delivery(sh_rpc_call *call, sh_rpc_worker *w, int64_t id, sh_error *err)

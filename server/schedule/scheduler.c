@@ -332,10 +332,7 @@ sh_status sh_scheduler_run_now(sh_jobs *jobs, sh_db *db, int64_t schedule_id, in
             st = err ? err->code : SH_ERR_DB;
         sqlite3_reset(s);
     }
-    if (st == SH_OK)
-        st = sh_db_commit(db, err);
-    else
-        sh_db_rollback(db);
+    st = sh_db_finish(db, st, err);
     if (st == SH_OK)
         sh_jobs_wake(jobs);
 out:

@@ -175,10 +175,7 @@ sh_status sh_users_delete(sh_db *db, const char *name, sh_error *err)
         sh_db_bind_text(s, 1, name);
         st = change_one(db, s, name, err);
     }
-    if (st == SH_OK)
-        st = sh_db_commit(db, err);
-    else
-        sh_db_rollback(db);
+    st = sh_db_finish(db, st, err);
     if (st == SH_OK)
         sh_info(LOG, "removed user %s", name);
     return st;
@@ -201,10 +198,7 @@ sh_status sh_users_rotate(sh_db *db, const char *name, char token[SH_TOKEN_LEN +
     }
     if (st == SH_OK)
         st = sh_users_get(db, name, out, err);
-    if (st == SH_OK)
-        st = sh_db_commit(db, err);
-    else
-        sh_db_rollback(db);
+    st = sh_db_finish(db, st, err);
     if (st == SH_OK)
         sh_info(LOG, "rotated the token of user %s", name);
 out:
@@ -227,10 +221,7 @@ sh_status sh_users_set_role(sh_db *db, const char *name, sh_role role, sh_user *
     }
     if (st == SH_OK)
         st = sh_users_get(db, name, out, err);
-    if (st == SH_OK)
-        st = sh_db_commit(db, err);
-    else
-        sh_db_rollback(db);
+    st = sh_db_finish(db, st, err);
     if (st == SH_OK)
         sh_info(LOG, "user %s is now %s", name, sh_role_name(role));
     return st;

@@ -227,10 +227,7 @@ sh_status sh_webhook_save(sh_db *db, sh_secrets *secrets, const Stashhog__Webhoo
             id = sqlite3_last_insert_rowid(sh_db_handle(db));
         sqlite3_reset(s);
     }
-    if (st == SH_OK)
-        st = sh_db_commit(db, err);
-    else
-        sh_db_rollback(db);
+    st = sh_db_finish(db, st, err);
     if (st == SH_OK) {
         char host[256];
         sh_info(LOG, "webhook %lld %s: %s", (long long)id, in->has_id ? "updated" : "added",
