@@ -200,10 +200,17 @@ static void *worker_main(void *arg)
             break;
         nng_aio_wait(w->recv_aio);
         int rv = nng_aio_result(w->recv_aio);
-        if (rv == NNG_ECLOSED || rv == NNG_ECANCELED)
+        if (rv == NNG_ECLOSED)
             break;
         if (rv != 0) {
-            sh_warn(LOG, "receive failed: %s", nng_strerror(rv));
+            /* Only our own stop ends a worker: a receive aborted because a
+             * peer's pipe went away (e.g. an oversized frame) must not. */
+            pthread_mutex_lock(&srv->lock);
+            bool stop_now = srv->stopping;
+            pthread_mutex_unlock(&srv->lock);
+            if (stop_now)
+                break;
+            sh_debug(LOG, "worker %d: receive ended early: %s", w->index, nng_strerror(rv));
             continue;
         }
         nng_msg *msg = nng_aio_get_msg(w->recv_aio);
