@@ -1,6 +1,8 @@
+#include "stashhog-scene-columns.h"
 #include "stashhog-scenes-page.h"
 
 #include "stashhog-fold.h"
+#include "stashhog-filter-box.h"
 #include "stashhog-format.h"
 #include "stashhog-gtk-private.h"
 #include "stashhog-scene-detail.h"
@@ -49,6 +51,7 @@ struct _StashhogScenesPage
   GtkBox *missing_box;
   GtkLabel *count_label;
   GtkBox *active_filters_box;
+  StashhogFilterBox *filter_box;
   GtkStack *list_stack;
   GtkColumnView *column_view;
   AdwStatusPage *empty_page;
@@ -97,6 +100,40 @@ on_page_reply (GObject *source, GAsyncResult *result, gpointer user_data)
   g_free (fd);
 }
 
+/* The page's filter without the advanced part; members are borrowed from
+ * self, missing_buf holds G_N_ELEMENTS (missing_fields) entries.  Listing,
+ * analyzing "all" and saving a filter all use this one definition. */
+static void
+fill_base_filter (gpointer user_data, Stashhog__SceneFilter *filter, Stashhog__MissingField *missing_buf)
+{
+  StashhogScenesPage *self = user_data;
+  const char *query = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  guint organized = gtk_drop_down_get_selected (self->organized_dropdown);
+
+  if (query && *query)
+    filter->query = (char *) query;
+  if (self->entity[STASHHOG__ENTITY_KIND__ENTITY_STUDIO].id)
+    filter->studio_ids = &self->entity[STASHHOG__ENTITY_KIND__ENTITY_STUDIO].id, filter->n_studio_ids = 1;
+  if (self->entity[STASHHOG__ENTITY_KIND__ENTITY_PERFORMER].id)
+    filter->performer_ids = &self->entity[STASHHOG__ENTITY_KIND__ENTITY_PERFORMER].id, filter->n_performer_ids = 1;
+  if (self->entity[STASHHOG__ENTITY_KIND__ENTITY_TAG].id)
+    filter->tag_ids = &self->entity[STASHHOG__ENTITY_KIND__ENTITY_TAG].id, filter->n_tag_ids = 1;
+  if (organized == 1 || organized == 2)
+    filter->has_organized = TRUE, filter->organized = organized == 1;
+  for (gsize i = 0; i < G_N_ELEMENTS (missing_fields); i++)
+    if (gtk_check_button_get_active (self->missing_checks[i]))
+      missing_buf[filter->n_missing++] = missing_fields[i].field;
+  filter->missing = missing_buf;
+}
+
+/* The whole current filter: the base plus where / saved. */
+static void
+fill_filter (StashhogScenesPage *self, Stashhog__SceneFilter *filter, Stashhog__MissingField *missing_buf)
+{
+  fill_base_filter (self, filter, missing_buf);
+  stashhog_filter_box_fill (self->filter_box, filter);
+}
+
 static void
 fetch_page (StashhogSceneModel *model, guint generation, guint offset, guint limit, gboolean want_total,
             gpointer user_data)
@@ -106,28 +143,9 @@ fetch_page (StashhogSceneModel *model, guint generation, guint offset, guint lim
   Stashhog__SceneFilter filter = STASHHOG__SCENE_FILTER__INIT;
   sh_request req = STASHHOG__REQUEST__INIT;
   Stashhog__MissingField missing[G_N_ELEMENTS (missing_fields)];
-  int64_t studio = self->entity[STASHHOG__ENTITY_KIND__ENTITY_STUDIO].id;
-  int64_t performer = self->entity[STASHHOG__ENTITY_KIND__ENTITY_PERFORMER].id;
-  int64_t tag = self->entity[STASHHOG__ENTITY_KIND__ENTITY_TAG].id;
-  const char *query = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
-  guint organized = gtk_drop_down_get_selected (self->organized_dropdown);
   FetchData *fd = g_new0 (FetchData, 1);
 
-  if (query && *query)
-    filter.query = (char *) query;
-  if (studio)
-    filter.studio_ids = &studio, filter.n_studio_ids = 1;
-  if (performer)
-    filter.performer_ids = &performer, filter.n_performer_ids = 1;
-  if (tag)
-    filter.tag_ids = &tag, filter.n_tag_ids = 1;
-  if (organized == 1 || organized == 2)
-    filter.has_organized = TRUE, filter.organized = organized == 1;
-  for (gsize i = 0; i < G_N_ELEMENTS (missing_fields); i++)
-    if (gtk_check_button_get_active (self->missing_checks[i]))
-      missing[filter.n_missing++] = missing_fields[i].field;
-  filter.missing = missing;
-
+  fill_filter (self, &filter, missing);
   list.filter = &filter;
   list.has_sort = TRUE;
   list.sort = (Stashhog__SceneSort) gtk_drop_down_get_selected (self->sort_dropdown);
@@ -206,105 +224,6 @@ reload (StashhogScenesPage *self)
 {
   stashhog_scene_model_reload (self->model);
   update_list_state (self);
-}
-
-/* ---------------------------------------------------------------- columns */
-
-typedef enum { COL_TITLE, COL_STUDIO, COL_PERFORMERS, COL_TAGS, COL_DATE, COL_PATH, COL_ORGANIZED } Column;
-
-static void
-bind_cell (GtkListItem *list_item, Column col)
-{
-  StashhogSceneItem *item = gtk_list_item_get_item (list_item);
-  GtkWidget *child = gtk_list_item_get_child (list_item);
-  const StashhogSceneRow *row = item ? stashhog_scene_item_get_row (item) : NULL;
-
-  if (col == COL_ORGANIZED)
-    {
-      gtk_image_set_from_icon_name (GTK_IMAGE (child), row && row->organized ? "object-select-symbolic" : NULL);
-      return;
-    }
-  const char *text = "…";
-  if (row)
-    switch (col)
-      {
-      case COL_TITLE: text = row->title; break;
-      case COL_STUDIO: text = row->studio; break;
-      case COL_PERFORMERS: text = row->performers; break;
-      case COL_TAGS: text = row->tags; break;
-      case COL_DATE: text = row->date; break;
-      case COL_PATH: text = row->path; break;
-      case COL_ORGANIZED:
-      default: break;
-      }
-  gtk_label_set_text (GTK_LABEL (child), text);
-  gtk_widget_set_tooltip_text (child, row && col == COL_PATH ? row->path : NULL);
-  if (row)
-    gtk_widget_remove_css_class (child, "dim-label");
-  else
-    gtk_widget_add_css_class (child, "dim-label");
-}
-
-static void
-on_item_loaded (StashhogSceneItem *item, GParamSpec *pspec, gpointer user_data)
-{
-  GtkListItem *list_item = user_data;
-  (void) item, (void) pspec;
-  bind_cell (list_item, GPOINTER_TO_INT (g_object_get_data (G_OBJECT (list_item), "column")));
-}
-
-static void
-setup_cb (GtkSignalListItemFactory *factory, GtkListItem *list_item, gpointer user_data)
-{
-  Column col = GPOINTER_TO_INT (user_data);
-  (void) factory;
-  g_object_set_data (G_OBJECT (list_item), "column", user_data);
-  if (col == COL_ORGANIZED)
-    {
-      gtk_list_item_set_child (list_item, gtk_image_new ());
-      return;
-    }
-  GtkWidget *label = gtk_label_new (NULL);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), col == COL_PATH ? PANGO_ELLIPSIZE_START : PANGO_ELLIPSIZE_END);
-  gtk_label_set_single_line_mode (GTK_LABEL (label), TRUE);
-  if (col == COL_DATE)
-    gtk_widget_add_css_class (label, "numeric");
-  gtk_list_item_set_child (list_item, label);
-}
-
-static void
-bind_cb (GtkSignalListItemFactory *factory, GtkListItem *list_item, gpointer user_data)
-{
-  StashhogSceneItem *item = gtk_list_item_get_item (list_item);
-  (void) factory;
-  bind_cell (list_item, GPOINTER_TO_INT (user_data));
-  if (item && !stashhog_scene_item_get_loaded (item))
-    g_signal_connect_object (item, "notify::loaded", G_CALLBACK (on_item_loaded), list_item, 0);
-}
-
-static void
-unbind_cb (GtkSignalListItemFactory *factory, GtkListItem *list_item, gpointer user_data)
-{
-  StashhogSceneItem *item = gtk_list_item_get_item (list_item);
-  (void) factory, (void) user_data;
-  if (item)
-    g_signal_handlers_disconnect_by_func (item, on_item_loaded, list_item);
-}
-
-static void
-add_column (StashhogScenesPage *self, const char *title, Column col, gboolean expand, int width)
-{
-  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_cb), GINT_TO_POINTER (col));
-  g_signal_connect (factory, "bind", G_CALLBACK (bind_cb), GINT_TO_POINTER (col));
-  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cb), GINT_TO_POINTER (col));
-  g_autoptr (GtkColumnViewColumn) column = gtk_column_view_column_new (title, factory);
-  gtk_column_view_column_set_expand (column, expand);
-  gtk_column_view_column_set_resizable (column, TRUE);
-  if (width > 0)
-    gtk_column_view_column_set_fixed_width (column, width);
-  gtk_column_view_append_column (self->column_view, column);
 }
 
 /* ---------------------------------------------------------------- selection and details */
@@ -426,6 +345,7 @@ analyze_activated (GtkWidget *widget, const char *action, GVariant *param)
   StashhogScenesPage *self = STASHHOG_SCENES_PAGE (widget);
   Stashhog__AnalyzeRequest analyze = STASHHOG__ANALYZE_REQUEST__INIT;
   Stashhog__SceneFilter filter = STASHHOG__SCENE_FILTER__INIT;
+  Stashhog__MissingField missing[G_N_ELEMENTS (missing_fields)];
   sh_request req = STASHHOG__REQUEST__INIT;
   gboolean all;
   guint skipped;
@@ -436,21 +356,9 @@ analyze_activated (GtkWidget *widget, const char *action, GVariant *param)
     return;
   if (all)
     {
-      /* Everything that matches: send the filter itself, not 100,000 ids. */
-      const char *query = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
-      if (query && *query)
-        filter.query = (char *) query;
-      for (int k = 0; k < 3; k++)
-        if (self->entity[k].id)
-          {
-            int64_t *id = &self->entity[k].id;
-            if (k == STASHHOG__ENTITY_KIND__ENTITY_STUDIO)
-              filter.studio_ids = id, filter.n_studio_ids = 1;
-            else if (k == STASHHOG__ENTITY_KIND__ENTITY_PERFORMER)
-              filter.performer_ids = id, filter.n_performer_ids = 1;
-            else
-              filter.tag_ids = id, filter.n_tag_ids = 1;
-          }
+      /* Everything that matches: send the whole filter itself (where and
+       * saved included), not 100,000 ids. */
+      fill_filter (self, &filter, missing);
     }
   else if (ids->len == 0)
     {
@@ -521,30 +429,59 @@ on_chip_remove (GtkButton *button, gpointer user_data)
   reload (self);
 }
 
+/* A removable pill in the active-filters row. */
+static GtkWidget *
+add_chip (StashhogScenesPage *self, const char *text, const char *tooltip)
+{
+  GtkWidget *chip = gtk_button_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *label = gtk_label_new (text);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 48);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), gtk_image_new_from_icon_name ("window-close-symbolic"));
+  gtk_button_set_child (GTK_BUTTON (chip), box);
+  gtk_widget_add_css_class (chip, "pill");
+  gtk_widget_add_css_class (chip, "small");
+  gtk_widget_set_tooltip_text (chip, tooltip);
+  gtk_box_append (self->active_filters_box, chip);
+  return chip;
+}
+
 static void
 update_filter_chips (StashhogScenesPage *self)
 {
-  gboolean any = FALSE;
+  const char *saved = stashhog_filter_box_get_saved (self->filter_box);
+  const char *expr = stashhog_filter_box_get_expression (self->filter_box);
+  gboolean any = saved || expr;
   stashhog_clear_children (GTK_WIDGET (self->active_filters_box));
   for (int k = 0; k < 3; k++)
     {
       if (!self->entity[k].id)
         continue;
       g_autofree char *text = g_strdup_printf ("%s: %s", kind_labels[k], self->entity[k].name);
-      GtkWidget *chip = gtk_button_new ();
-      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-      gtk_box_append (GTK_BOX (box), gtk_label_new (text));
-      gtk_box_append (GTK_BOX (box), gtk_image_new_from_icon_name ("window-close-symbolic"));
-      gtk_button_set_child (GTK_BUTTON (chip), box);
-      gtk_widget_add_css_class (chip, "pill");
-      gtk_widget_add_css_class (chip, "small");
-      gtk_widget_set_tooltip_text (chip, "Remove this filter");
+      GtkWidget *chip = add_chip (self, text, "Remove this filter");
       g_object_set_data (G_OBJECT (chip), "kind", GINT_TO_POINTER (k));
       g_signal_connect (chip, "clicked", G_CALLBACK (on_chip_remove), self);
-      gtk_box_append (self->active_filters_box, chip);
       any = TRUE;
     }
+  /* The active advanced filter: a saved one by name, or the expression. */
+  if (saved || expr)
+    {
+      g_autofree char *text = saved ? g_strdup_printf ("Saved: %s", saved) : g_strdup_printf ("Where: %s", expr);
+      GtkWidget *chip = add_chip (self, text, expr ? expr : "Clear the saved filter");
+      g_signal_connect_swapped (chip, "clicked", G_CALLBACK (stashhog_filter_box_clear), self->filter_box);
+    }
   gtk_widget_set_visible (GTK_WIDGET (self->active_filters_box), any);
+}
+
+static void
+on_advanced_changed (StashhogFilterBox *box, gpointer user_data)
+{
+  StashhogScenesPage *self = user_data;
+  (void) box;
+  update_filter_chips (self);
+  reload (self);
 }
 
 static void
@@ -561,6 +498,9 @@ clear_filters_activated (GtkWidget *widget, const char *action, GVariant *param)
     gtk_check_button_set_active (self->missing_checks[i], FALSE);
   gtk_drop_down_set_selected (self->organized_dropdown, 0);
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+  g_signal_handlers_block_by_func (self->filter_box, on_advanced_changed, self);
+  stashhog_filter_box_clear (self->filter_box);
+  g_signal_handlers_unblock_by_func (self->filter_box, on_advanced_changed, self);
   update_filter_chips (self);
   reload (self);
 }
@@ -600,6 +540,7 @@ stashhog_scenes_page_class_init (StashhogScenesPageClass *klass)
 
   object_class->dispose = stashhog_scenes_page_dispose;
   g_type_ensure (STASHHOG_TYPE_SCENE_DETAIL);
+  g_type_ensure (STASHHOG_TYPE_FILTER_BOX);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/stashhog/StashHog/stashhog-scenes-page.ui");
@@ -610,6 +551,7 @@ stashhog_scenes_page_class_init (StashhogScenesPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, StashhogScenesPage, missing_box);
   gtk_widget_class_bind_template_child (widget_class, StashhogScenesPage, count_label);
   gtk_widget_class_bind_template_child (widget_class, StashhogScenesPage, active_filters_box);
+  gtk_widget_class_bind_template_child (widget_class, StashhogScenesPage, filter_box);
   gtk_widget_class_bind_template_child (widget_class, StashhogScenesPage, list_stack);
   gtk_widget_class_bind_template_child (widget_class, StashhogScenesPage, column_view);
   gtk_widget_class_bind_template_child (widget_class, StashhogScenesPage, empty_page);
@@ -639,13 +581,7 @@ stashhog_scenes_page_init (StashhogScenesPage *self)
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
 
   /* Fixed minimums so no column collapses; Title and Path share what is left. */
-  add_column (self, "Title", COL_TITLE, TRUE, 230);
-  add_column (self, "Studio", COL_STUDIO, FALSE, 130);
-  add_column (self, "Performers", COL_PERFORMERS, FALSE, 150);
-  add_column (self, "Tags", COL_TAGS, FALSE, 130);
-  add_column (self, "Date", COL_DATE, FALSE, 92);
-  add_column (self, "Path", COL_PATH, TRUE, 220);
-  add_column (self, "✓", COL_ORGANIZED, FALSE, 36);
+  stashhog_scene_columns_add (self->column_view);
 
   for (gsize i = 0; i < G_N_ELEMENTS (missing_fields); i++)
     {
@@ -657,6 +593,8 @@ stashhog_scenes_page_init (StashhogScenesPage *self)
   g_signal_connect_swapped (self->sort_dropdown, "notify::selected", G_CALLBACK (on_filter_changed), self);
   g_signal_connect_swapped (self->organized_dropdown, "notify::selected", G_CALLBACK (on_filter_changed), self);
   g_signal_connect_swapped (self->descending_button, "toggled", G_CALLBACK (on_filter_changed), self);
+  stashhog_filter_box_set_base_func (self->filter_box, fill_base_filter, self);
+  g_signal_connect (self->filter_box, "changed", G_CALLBACK (on_advanced_changed), self);
   g_signal_connect (self->column_view, "activate", G_CALLBACK (on_row_activated), self);
   g_signal_connect (self->back_button, "clicked", G_CALLBACK (on_back), self);
   stashhog_fold_bind_back_button (self->leaflet, self->back_button);
@@ -669,6 +607,14 @@ stashhog_scenes_page_set_client (StashhogScenesPage *self, StashhogClient *clien
   g_return_if_fail (STASHHOG_IS_SCENES_PAGE (self));
   g_set_object (&self->client, client);
   stashhog_scene_detail_set_client (self->detail, client);
+  stashhog_filter_box_set_client (self->filter_box, client);
+}
+
+StashhogFilterBox *
+stashhog_scenes_page_get_filter_box (StashhogScenesPage *self)
+{
+  g_return_val_if_fail (STASHHOG_IS_SCENES_PAGE (self), NULL);
+  return self->filter_box;
 }
 
 void

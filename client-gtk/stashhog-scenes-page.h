@@ -6,6 +6,7 @@
 
 #include "stashhog-client.h"
 #include "stashhog-dashboard-model.h"
+#include "stashhog-filter-box.h"
 #include "stashhog-scene-model.h"
 
 G_BEGIN_DECLS
@@ -23,6 +24,8 @@ void stashhog_scenes_page_filter_entity (StashhogScenesPage *self, Stashhog__Ent
 /* Show only the scenes a dashboard figure counts (clears the other filters). */
 void stashhog_scenes_page_filter_figure (StashhogScenesPage *self, StashhogFigure figure);
 StashhogSceneModel *stashhog_scenes_page_get_model (StashhogScenesPage *self);
+/* The advanced/saved filter part of the Filters popover (test driver). */
+StashhogFilterBox *stashhog_scenes_page_get_filter_box (StashhogScenesPage *self);
 /* Scroll the list to a fraction 0..1 of its height (test driver). */
 void stashhog_scenes_page_scroll_to (StashhogScenesPage *self, double fraction);
 /* Phone width (the window's call): secondary toolbar controls in a menu,

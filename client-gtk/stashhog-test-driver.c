@@ -212,6 +212,78 @@ run_step (Driver *d, char **argv, const char *line)
       say ("INFO", "scenes", "rows=%u wall_us=%" G_GINT64_FORMAT, n, g_get_real_time ());
       return STEP_DONE;
     }
+  /* Advanced and saved filters (the Filters popover's StashhogFilterBox). */
+  if (g_str_equal (cmd, "filter-where") && arg)
+    {
+      g_autofree char *text = g_strjoinv (" ", argv + 1);
+      StashhogFilterBox *box = stashhog_scenes_page_get_filter_box (scenes);
+      if (stashhog_filter_box_apply_expression (box, text))
+        return STEP_DONE;
+      say ("FAIL", line, "%s", stashhog_filter_box_get_error (box));
+      return STEP_FAIL;
+    }
+  if (g_str_equal (cmd, "filter-where-invalid") && arg && argv[2])
+    {
+      /* filter-where-invalid COLUMN EXPR: must be refused inline at COLUMN. */
+      g_autofree char *text = g_strjoinv (" ", argv + 2);
+      StashhogFilterBox *box = stashhog_scenes_page_get_filter_box (scenes);
+      g_autofree char *want = g_strdup_printf ("Column %s:", arg);
+      const char *error;
+      if (stashhog_filter_box_apply_expression (box, text) || !(error = stashhog_filter_box_get_error (box)) ||
+          !g_str_has_prefix (error, want))
+        {
+          say ("FAIL", line, "expected an error starting %s, got %s", want, stashhog_filter_box_get_error (box));
+          return STEP_FAIL;
+        }
+      say ("INFO", "filter-error", "%s", error);
+      return STEP_DONE;
+    }
+  if (g_str_equal (cmd, "wait-scenes-exact") && arg)
+    {
+      /* Waits (within the step's deadline) for exactly N rows, loaded. */
+      StashhogSceneModel *model = stashhog_scenes_page_get_model (scenes);
+      guint want = (guint) g_ascii_strtoull (arg, NULL, 10);
+      if (stashhog_scene_model_get_loading (model) || g_list_model_get_n_items (G_LIST_MODEL (model)) != want)
+        return STEP_WAIT;
+      say ("INFO", "scenes", "rows=%u", want);
+      return STEP_DONE;
+    }
+  if (g_str_equal (cmd, "filter-save") && arg)
+    {
+      stashhog_filter_box_save (stashhog_scenes_page_get_filter_box (scenes), arg);
+      return STEP_DONE;
+    }
+  if (g_str_equal (cmd, "filter-wait-saved") && arg)
+    {
+      StashhogFilterBox *box = stashhog_scenes_page_get_filter_box (scenes);
+      const char *const *names = stashhog_filter_box_get_saved_names (box);
+      /* The save's reply re-lists the saved filters. */
+      return names && g_strv_contains (names, arg) ? STEP_DONE : STEP_WAIT;
+    }
+  if (g_str_equal (cmd, "filter-pick") && arg)
+    {
+      stashhog_filter_box_select_saved (stashhog_scenes_page_get_filter_box (scenes), arg);
+      return STEP_DONE;
+    }
+  if (g_str_equal (cmd, "filters-popup"))
+    {
+      /* The box lives in the Filters menu button's popover. */
+      GtkWidget *popover = gtk_widget_get_ancestor (GTK_WIDGET (stashhog_scenes_page_get_filter_box (scenes)),
+                                                    GTK_TYPE_POPOVER);
+      if (!popover)
+        {
+          say ("FAIL", line, "the filter box is not in a popover");
+          return STEP_FAIL;
+        }
+      d->popover = GTK_POPOVER (popover);
+      gtk_popover_popup (d->popover);
+      return STEP_DONE;
+    }
+  if (g_str_equal (cmd, "filter-clear"))
+    {
+      stashhog_filter_box_clear (stashhog_scenes_page_get_filter_box (scenes));
+      return STEP_DONE;
+    }
   if (g_str_equal (cmd, "select-scene") && arg)
     {
       stashhog_scenes_page_select (scenes, (guint) g_ascii_strtoull (arg, NULL, 10));

@@ -47,6 +47,13 @@ fields=$(ctl --json plans show "$REVIEW" | jq -r '[.changes[].field] | unique | 
 log "review plan $REVIEW: scenes $ids, fields $fields"
 for f in details studio performers title; do [[ ,$fields, == *,$f,* ]] || fail "review plan lacks a $f change"; done
 fake_stash GET /__control/state >"$SCRATCH/stash-before.json"
+# Advanced filter: the window must show exactly what the CLI counts for the
+# same --where text (one parser, common/sh-filter-expr.c), and a proper subset.
+WHERE='id <= 3 or (tag_count >= 1 and not organized = true)'
+WHERE_TOTAL=$(ctl --json scenes list --where "$WHERE" --limit 1 | jqr .total)
+ALL_TOTAL=$(ctl --json status | jqr .scene_count)
+log "where '$WHERE': $WHERE_TOTAL of $ALL_TOTAL scenes"
+[[ $WHERE_TOTAL -gt 0 && $WHERE_TOTAL -lt $ALL_TOTAL ]] || fail "the where expression should select a proper subset"
 
 cat >"$SCRATCH/drive.txt" <<SCRIPT
 wait-connected 20
@@ -60,6 +67,23 @@ sleep 600
 wait-scenes 0 20
 search
 sleep 600
+wait-scenes 1 20
+filter-where-invalid 10 studio = abc
+filter-where $WHERE
+wait-scenes-exact $WHERE_TOTAL 20
+filter-save gtk-where
+filter-wait-saved gtk-where 10
+filter-clear
+wait-scenes-exact $ALL_TOTAL 20
+filter-pick gtk-where
+wait-scenes-exact $WHERE_TOTAL 20
+sleep 600
+screenshot $SHOTS/gtk-saved-filter.png
+filters-popup
+sleep 500
+screenshot $SHOTS/gtk-saved-filter-popover.png popover
+popover-close
+filter-clear
 wait-scenes 1 20
 page plans
 plans-wait 10
@@ -214,11 +238,13 @@ if grep -qE "CRITICAL|Gtk-WARNING|Adwaita-WARNING" "$SCRATCH/gtk.err"; then
 fi
 [[ $rc -eq 0 ]] || { cat "$SCRATCH/gtk.err" >&2; fail "stashhog-gtk exited with $rc"; }
 grep -q "^DRIVER PASS" "$SCRATCH/gtk.out" || fail "driver did not pass"
-for shot in webhooks scenes plan plan-reviewed dashboard scenes-missing-studio apply-dialog plan-applied jobs library \
+for shot in webhooks scenes saved-filter saved-filter-popover plan plan-reviewed dashboard scenes-missing-studio apply-dialog plan-applied jobs library \
         schedules settings narrow-scenes narrow-scenes-more narrow-scene-detail narrow-plan narrow-dashboard \
         narrow-library narrow-jobs narrow-schedules scenes-wide-again; do
     [[ -s $SHOTS/gtk-$shot.png ]] || fail "missing screenshot gtk-$shot.png"
 done
+# The filter saved from the window keeps its expression for the CLI.
+assert_eq "$(ctl --json filters show gtk-where | jqr .expression)" "$WHERE" "saved filter expression"
 # What the window did reached Stash: applied, then rolled back to the old values.
 assert_eq "$(ctl --json plans show --limit 0 "$REVIEW" | jqr .summary.status)" PLAN_ROLLED_BACK "review plan status"
 applied=$(ctl --json plans show "$REVIEW" | jq '[.changes[] | select(.status == "CHANGE_ROLLED_BACK")] | length')

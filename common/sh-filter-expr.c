@@ -1,4 +1,4 @@
-#include "filter-expr.h"
+#include "sh-filter-expr.h"
 
 #include <errno.h>
 #include <stdarg.h>

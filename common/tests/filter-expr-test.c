@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "filter-expr.h"
+#include "sh-filter-expr.h"
 
 /* A compact rendering of a tree to compare against: all(...), any(...),
  * not(...), field:op:value. */
