@@ -248,13 +248,7 @@ static int run_retry(sh_cli *cli, int argc, char **argv)
     rr.id = id;
     req.body_case = STASHHOG__REQUEST__BODY_JOB_RETRY;
     req.job_retry = &rr;
-    int rc = 0;
-    sh_reply *reply = sh_cli_call(cli, &req, &rc);
-    if (!reply)
-        return rc;
-    rc = sh_cli_print_job_started(cli, reply, wait);
-    sh_wire_reply_free(reply);
-    return rc;
+    return sh_cli_call_job(cli, &req, wait);
 }
 
 const sh_cli_command sh_cli_jobs_commands[] = {

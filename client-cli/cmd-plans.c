@@ -519,13 +519,7 @@ static int run_apply(sh_cli *cli, int argc, char **argv)
     sh_request req = STASHHOG__REQUEST__INIT;
     req.body_case = STASHHOG__REQUEST__BODY_PLAN_APPLY;
     req.plan_apply = &a;
-    int rc = 0;
-    sh_reply *reply = sh_cli_call(cli, &req, &rc);
-    if (!reply)
-        return rc;
-    rc = sh_cli_print_job_started(cli, reply, wait);
-    sh_wire_reply_free(reply);
-    return rc;
+    return sh_cli_call_job(cli, &req, wait);
 }
 
 static int run_rollback(sh_cli *cli, int argc, char **argv)
@@ -544,13 +538,7 @@ static int run_rollback(sh_cli *cli, int argc, char **argv)
     sh_request req = STASHHOG__REQUEST__INIT;
     req.body_case = STASHHOG__REQUEST__BODY_PLAN_ROLLBACK;
     req.plan_rollback = &r;
-    int rc = 0;
-    sh_reply *reply = sh_cli_call(cli, &req, &rc);
-    if (!reply)
-        return rc;
-    rc = sh_cli_print_job_started(cli, reply, wait);
-    sh_wire_reply_free(reply);
-    return rc;
+    return sh_cli_call_job(cli, &req, wait);
 }
 
 static int run_delete(sh_cli *cli, int argc, char **argv)

@@ -358,13 +358,7 @@ static int run_run(sh_cli *cli, int argc, char **argv)
     rr.id = id;
     req.body_case = STASHHOG__REQUEST__BODY_SCHEDULE_RUN;
     req.schedule_run = &rr;
-    int rc = 0;
-    sh_reply *reply = sh_cli_call(cli, &req, &rc);
-    if (!reply)
-        return rc;
-    rc = sh_cli_print_job_started(cli, reply, wait);
-    sh_wire_reply_free(reply);
-    return rc;
+    return sh_cli_call_job(cli, &req, wait);
 }
 
 static int run_history(sh_cli *cli, int argc, char **argv)

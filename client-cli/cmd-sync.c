@@ -42,13 +42,7 @@ static int start_sync(sh_cli *cli, int argc, char **argv, Stashhog__SyncKind kin
     sh_request req = STASHHOG__REQUEST__INIT;
     req.body_case = STASHHOG__REQUEST__BODY_SYNC_START;
     req.sync_start = &s;
-    int rc = 0;
-    sh_reply *reply = sh_cli_call(cli, &req, &rc);
-    if (!reply)
-        return rc;
-    rc = sh_cli_print_job_started(cli, reply, wait);
-    sh_wire_reply_free(reply);
-    return rc;
+    return sh_cli_call_job(cli, &req, wait);
 }
 
 static int run_full(sh_cli *cli, int argc, char **argv)

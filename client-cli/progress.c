@@ -349,3 +349,14 @@ int sh_cli_print_job_started(sh_cli *cli, const sh_reply *reply, bool wait)
                 ref->type ? ref->type : "", cli->prog, (long long)ref->id);
     return SH_EXIT_OK;
 }
+
+int sh_cli_call_job(sh_cli *cli, sh_request *req, bool wait)
+{
+    int rc = 0;
+    sh_reply *reply = sh_cli_call(cli, req, &rc);
+    if (!reply)
+        return rc;
+    rc = sh_cli_print_job_started(cli, reply, wait);
+    sh_wire_reply_free(reply);
+    return rc;
+}

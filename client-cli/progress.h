@@ -33,6 +33,9 @@ int sh_cli_watch_job(sh_cli *cli, int64_t job_id);
  * without wait, prints "started job N (type)" (or the JobRef as JSON) and
  * returns 0; with wait, follows the job via sh_cli_wait_for_job.  Returns
  * SH_EXIT_FAILURE if the reply carries no JobRef. */
+/* Send a request whose reply is a JobRef, then report the job as
+ * sh_cli_print_job_started() does (waiting for it when `wait`). */
+int sh_cli_call_job(sh_cli *cli, sh_request *req, bool wait);
 int sh_cli_print_job_started(sh_cli *cli, const sh_reply *reply, bool wait);
 
 /* Name of a JobStatus ("queued", "running", ...). */
