@@ -214,8 +214,91 @@ uint64_t sh_publisher_sent(const sh_publisher *pub)
 
 /* ---------------------------------------------------------------- subscriber */
 
-struct sh_subscriber {
+/* Why sub sockets are "parked" instead of closed:
+ *
+ * libnng 1.5.2 (Debian 12) deadlocks when a socket closes a pipe locally
+ * while that pipe is between reading a frame's header and its body: the
+ * transport's receive aio is stopped mid-callback, its next read is refused
+ * silently, and the protocol's receive on that pipe never completes.  The
+ * reaper thread then waits for it forever, and nng_close() with it (and any
+ * later close in the process).  A subscriber closing while events arrive hits
+ * exactly that window; it hung `stashhogctl --wait` about once in 25 runs.
+ * (nng fixed the same bug in its tcp transport after 1.5.2; see nng #1636.)
+ *
+ * A pipe the *peer* closes is torn down by a read error instead, which is
+ * safe.  So a subscriber is only nng_close()d while it has no established
+ * pipe.  Otherwise its socket stops keeping what arrives (nng drops it)
+ * and is parked on a list; parked sockets are
+ * closed later, once the daemon has dropped their connection, or left to the
+ * process exit.  The pipe count goes up at ADD_PRE, before the protocol
+ * posts its first receive, and down at REM_POST. */
+typedef struct sub_conn {
     nng_socket sock;
+    _Atomic int pipes;
+    struct sub_conn *next; /* on the parked list */
+} sub_conn;
+
+static pthread_mutex_t parked_lock = PTHREAD_MUTEX_INITIALIZER;
+static sub_conn *parked;
+
+static void on_sub_pipe(nng_pipe pipe, nng_pipe_ev ev, void *arg)
+{
+    (void)pipe;
+    sub_conn *conn = arg;
+    if (ev == NNG_PIPE_EV_ADD_PRE)
+        atomic_fetch_add(&conn->pipes, 1);
+    else if (ev == NNG_PIPE_EV_REM_POST)
+        atomic_fetch_sub(&conn->pipes, 1);
+}
+
+/* Close the parked sockets whose connections the daemon has since dropped. */
+static void sweep_parked(void)
+{
+    pthread_mutex_lock(&parked_lock);
+    for (sub_conn **link = &parked; *link;) {
+        sub_conn *conn = *link;
+        if (atomic_load(&conn->pipes) > 0) {
+            link = &conn->next;
+            continue;
+        }
+        *link = conn->next;
+        nng_close(conn->sock);
+        free(conn);
+    }
+    pthread_mutex_unlock(&parked_lock);
+}
+
+static void sub_conn_release(sub_conn *conn)
+{
+    if (atomic_load(&conn->pipes) == 0) {
+        nng_close(conn->sock);
+        free(conn);
+        return;
+    }
+    /* Drop what still arrives: no catch-all topic, and at most one queued
+     * frame for any topic prefix the subscriber had asked for. */
+    nng_socket_set(conn->sock, NNG_OPT_SUB_UNSUBSCRIBE, "", 0);
+    nng_socket_set_int(conn->sock, NNG_OPT_RECVBUF, 1);
+    pthread_mutex_lock(&parked_lock);
+    conn->next = parked;
+    parked = conn;
+    pthread_mutex_unlock(&parked_lock);
+}
+
+size_t sh_subscriber_parked_count(void)
+{
+    sweep_parked();
+    size_t n = 0;
+    pthread_mutex_lock(&parked_lock);
+    for (const sub_conn *conn = parked; conn; conn = conn->next)
+        n++;
+    pthread_mutex_unlock(&parked_lock);
+    return n;
+}
+
+struct sh_subscriber {
+    sub_conn *conn;
+    nng_socket sock; /* conn->sock */
     nng_aio *aio;
     sh_event_fn fn;
     void *user_data;
@@ -264,12 +347,18 @@ sh_status sh_subscriber_create_opts(const char *url, const sh_subscriber_options
         /* With the key in hand, a clear frame on a network URL is a forgery. */
         sub->require_sealed = is_network_url(url);
     }
-    int rv = nng_sub0_open(&sub->sock);
+    sweep_parked();
+    sub->conn = calloc(1, sizeof *sub->conn);
+    int rv = sub->conn ? nng_sub0_open(&sub->conn->sock) : NNG_ENOMEM;
     if (rv != 0) {
+        free(sub->conn);
         pthread_mutex_destroy(&sub->lock);
         free(sub);
         return sh_error_set(err, SH_ERR_NETWORK, "nng_sub0_open: %s", nng_strerror(rv));
     }
+    sub->sock = sub->conn->sock;
+    nng_pipe_notify(sub->sock, NNG_PIPE_EV_ADD_PRE, on_sub_pipe, sub->conn);
+    nng_pipe_notify(sub->sock, NNG_PIPE_EV_REM_POST, on_sub_pipe, sub->conn);
     nng_socket_set_size(sub->sock, NNG_OPT_RECVMAXSZ, SH_WIRE_MAX_EVENT + SH_WIRE_MAX_TOPIC + 1 + SEAL_OVERHEAD);
     nng_socket_set_ms(sub->sock, NNG_OPT_RECONNMINT, 100);
     nng_socket_set_ms(sub->sock, NNG_OPT_RECONNMAXT, 2000);
@@ -324,7 +413,7 @@ void sh_subscriber_destroy(sh_subscriber *sub)
     pthread_mutex_unlock(&sub->lock);
     if (sub->aio)
         nng_aio_stop(sub->aio);
-    nng_close(sub->sock);
+    sub_conn_release(sub->conn);
     if (sub->aio)
         nng_aio_free(sub->aio);
     sodium_memzero(sub->key, sizeof sub->key);

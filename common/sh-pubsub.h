@@ -74,7 +74,11 @@ sh_status sh_subscriber_create(const char *url, const char *const *topics, size_
 /* Frames dropped because they were sealed without our key, or clear where a
  * sealed one was required (tests, diagnostics). */
 uint64_t sh_subscriber_rejected(const sh_subscriber *sub);
+/* Never blocks on a live connection: see "parked" in sh-pubsub.c. */
 void sh_subscriber_destroy(sh_subscriber *sub);
+/* Sockets of destroyed subscribers still waiting for the daemon to drop
+ * their connection (tests, diagnostics). */
+size_t sh_subscriber_parked_count(void);
 /* Waits up to timeout_ms (-1 = forever); SH_ERR_TIMEOUT when nothing came. */
 sh_status sh_subscriber_recv(sh_subscriber *sub, int timeout_ms, sh_event **event, sh_error *err);
 
