@@ -6,7 +6,7 @@
 
 #include "cli.h"
 #include "progress.h"
-#include "schedule/cron.h"
+#include "sh-cron.h"
 #include "sh-util.h"
 
 static void format_local(int64_t ms, char *buf, size_t len)

@@ -5,7 +5,7 @@
 
 #include "jobs/jobs.h"
 #include "rpc/handlers.h"
-#include "schedule/cron.h"
+#include "sh-cron.h"
 #include "schedule/scheduler.h"
 #include "sh-util.h"
 

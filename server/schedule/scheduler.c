@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "schedule/cron.h"
+#include "sh-cron.h"
 #include "sh-log.h"
 
 #define LOG "scheduler"

@@ -1,6 +1,6 @@
-/* cron.c - cron expressions, next-run computation and --every intervals.
+/* sh-cron.c - cron expressions, next-run computation and --every intervals.
  *
- * Pure code: no globals, no threads; see cron.h for the semantics.
+ * Pure code: no globals, no threads; see sh-cron.h for the semantics.
  *
  * Next-run search works on civil (calendar) time: UTC, or the local wall
  * clock.  It skips whole months, days and hours that cannot match instead
@@ -9,7 +9,7 @@
  * handled: a minute in a gap maps to the end of the gap, a repeated minute
  * maps to its first occurrence, and a candidate whose instant is not after
  * the start is skipped, so each slot fires once. */
-#include "schedule/cron.h"
+#include "sh-cron.h"
 
 #include <ctype.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* cron.h - cron expressions, next-run computation and --every intervals.
+/* sh-cron.h - cron expressions, next-run computation and --every intervals.
  *
  * A pure module: no global state and no threads.  An sh_cron is immutable
  * once sh_cron_parse() returns it, so one instance may be read by several
@@ -14,8 +14,8 @@
  * @daily, @midnight, @weekly, @monthly, @yearly, @annually.  When both
  * day fields are restricted (neither starts with '*'), a day matches if
  * EITHER matches; otherwise both must match. */
-#ifndef SH_SCHEDULE_CRON_H
-#define SH_SCHEDULE_CRON_H
+#ifndef SH_CRON_H
+#define SH_CRON_H
 
 #include <stdint.h>
 

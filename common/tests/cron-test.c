@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "schedule/cron.h"
+#include "sh-cron.h"
 
 /* Unix seconds of a UTC civil time. */
 static int64_t utc(int y, int mo, int d, int h, int mi)
