@@ -299,3 +299,22 @@ const char *sh_an_plugin_set_first_failure(const sh_an_plugin_set *set, char *bu
         }
     return NULL;
 }
+
+sh_status sh_an_analyzer_names_check(const char *plugins_dir, const char *const *names, size_t n, sh_error *err)
+{
+    if (n == 0)
+        return SH_OK;
+    sh_an_registry *registry = NULL;
+    sh_an_plugin_set *set = NULL;
+    sh_an_options scratch = {0};
+    sh_status st = sh_an_registry_create(&registry, err);
+    if (st == SH_OK)
+        st = sh_an_registry_add_builtins(registry, err);
+    if (st == SH_OK)
+        st = sh_an_plugin_set_load(plugins_dir, &set, err);
+    if (st == SH_OK)
+        st = sh_an_plugin_set_select(set, registry, names, n, &scratch, err);
+    sh_an_plugin_set_destroy(set);
+    sh_an_registry_destroy(registry);
+    return st;
+}

@@ -110,6 +110,11 @@ sh_status sh_an_plugin_set_run(sh_an_plugin_set *set, const sh_an_index *index, 
                                size_t n, const sh_an_options *options, sh_an_results *const *results,
                                int (*cancelled)(void *), void *cancel_user, sh_error *err);
 
+/* Checks analyzer names (built-ins, or plugins declared in plugins_dir)
+ * as sh_an_plugin_set_select() would when the job runs, so a request or a
+ * schedule naming an unknown or broken analyzer is refused up front. */
+sh_status sh_an_analyzer_names_check(const char *plugins_dir, const char *const *names, size_t n, sh_error *err);
+
 /* Selected plugins that failed (broken .conf or a failed run). */
 size_t sh_an_plugin_set_failed(const sh_an_plugin_set *set);
 /* Per selected plugin: {"NAME": {"runs","scenes","answered","proposals",

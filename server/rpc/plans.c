@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "analysis/plugin.h"
 #include "db/scene-query.h"
 #include "jobs/jobs.h"
 #include "plans/analyze.h"
@@ -24,6 +25,9 @@ sh_status sh_rpc_analyze(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, 
     sh_status st = sh_scene_filter_validate(req->filter, err);
     if (st == SH_OK)
         st = sh_plan_analyze_options_check(req->options, err);
+    if (st == SH_OK && req->options)
+        st = sh_an_analyzer_names_check(svc->cfg ? svc->cfg->plugins_dir : NULL,
+                                        (const char *const *)req->options->analyzers, req->options->n_analyzers, err);
     if (st != SH_OK)
         return st;
     if (req->options && req->options->has_estimate_only && req->options->estimate_only) {

@@ -3,6 +3,8 @@
  * Every change kicks the scheduler thread so it re-plans at once. */
 #include <string.h>
 
+#include "analysis/plugin.h"
+#include "config.h"
 #include "jobs/jobs.h"
 #include "rpc/handlers.h"
 #include "sh-cron.h"
@@ -124,6 +126,23 @@ sh_status sh_rpc_schedule_list(sh_rpc_call *call, sh_services *svc, sh_rpc_worke
     return SH_OK;
 }
 
+/* An analyze schedule's analyzer names, checked now rather than at its
+ * first run (which could be days away). */
+static sh_status check_analyzers(sh_services *svc, const json_t *params, sh_error *err)
+{
+    const json_t *list = json_object_get(params, "analyzers");
+    const char *names[32];
+    size_t n = 0;
+    if (!json_is_array(list))
+        return SH_OK; /* absent: every analyzer; a wrong type was refused by sh_jobs_check */
+    if (json_array_size(list) > sizeof names / sizeof names[0])
+        return sh_error_set(err, SH_ERR_INVALID, "at most %zu analyzers", sizeof names / sizeof names[0]);
+    for (size_t i = 0; i < json_array_size(list); i++)
+        if ((names[n] = json_string_value(json_array_get(list, i))))
+            n++;
+    return sh_an_analyzer_names_check(svc->cfg ? svc->cfg->plugins_dir : NULL, names, n, err);
+}
+
 /* Validate and normalize; cron_out is the canonical cron text (arena). */
 static sh_status validate(sh_services *svc, const Stashhog__Schedule *in, sh_arena *a, char **cron_out,
                           json_t **params_out, sh_error *err)
@@ -159,6 +178,8 @@ static sh_status validate(sh_services *svc, const Stashhog__Schedule *in, sh_are
         return sh_error_set(err, SH_ERR_INVALID, "params must be a JSON object");
     }
     sh_status st = sh_jobs_check(svc->jobs, in->job_type, params, err);
+    if (st == SH_OK && strcmp(in->job_type, "analyze") == 0)
+        st = check_analyzers(svc, params, err);
     if (st != SH_OK) {
         json_decref(params);
         return st;

@@ -5,8 +5,9 @@
 #  - a crashing plugin next to it fails only its own part: the job
 #    completes, the result says which plugin failed and why, the other
 #    analyzers' changes are there, the daemon keeps serving
-#  - an unknown analyzer name and a plugin with a broken .conf fail the
-#    job with a clear message
+#  - an unknown analyzer name and a plugin with a broken .conf are refused
+#    by analyze and by schedules create; a plugin removed after its
+#    schedule was made fails that job with a clear message
 #  - overhead: the same 1,000 scenes with the built-ins alone and with
 #    the example plugin added (job durations are printed)
 source "$STASHHOG_SOURCE_DIR/tests/integration/lib.sh"
@@ -76,15 +77,24 @@ assert_not_contains "$analyzers" crashy "no changes from the crashed plugin"
 grep -q "plugin crashy failed" "$SCRATCH/daemon.log" || fail "the failure is not in the daemon log"
 ctl ping >/dev/null || fail "daemon not answering after a plugin crash"
 
-# ---- bad names fail the job clearly
-read -r plan job < <(run_analyze unknown --analyzer nope)
-j=$(job_json "$job")
-assert_eq "$(jqr .status <<<"$j")" JOB_STATUS_FAILED "unknown analyzer job status"
-assert_contains "$(jqr .error <<<"$j")" "unknown analyzer 'nope'" "unknown analyzer message"
-read -r plan job < <(run_analyze broken --analyzer broken)
-j=$(job_json "$job")
-assert_eq "$(jqr .status <<<"$j")" JOB_STATUS_FAILED "broken plugin job status"
-assert_contains "$(jqr .error <<<"$j")" "'command' and 'fields' are required" "broken plugin message"
+# ---- bad names are refused up front, by analyze and by schedules
+out=$(ctl analyze --name unknown --analyzer nope 2>&1) && fail "unknown analyzer accepted"
+assert_contains "$out" "unknown analyzer 'nope'" "unknown analyzer message"
+out=$(ctl analyze --name broken --analyzer broken 2>&1) && fail "broken plugin accepted"
+assert_contains "$out" "'command' and 'fields' are required" "broken plugin message"
+out=$(ctl schedules create --name nightly --type analyze --cron '0 3 * * *' --param 'analyzers=["nope"]' 2>&1) &&
+    fail "schedule with an unknown analyzer accepted"
+assert_contains "$out" "unknown analyzer 'nope'" "schedule: unknown analyzer message"
+
+# ---- a plugin that disappears after its schedule was made fails that job clearly
+cp "$PLUGINS/example.conf" "$PLUGINS/vanishing.conf"
+sid=$(ctl --json schedules create --name vanishing --type analyze --cron '0 3 * * *' \
+      --param 'analyzers=["vanishing"]' | jqr .id) || fail "schedule with a valid plugin refused"
+rm "$PLUGINS/vanishing.conf"
+ctl schedules run --wait "$sid" >/dev/null 2>&1 && fail "a job with a vanished plugin succeeded"
+j=$(ctl --json jobs list | jq -c '[.jobs[] | select(.type == "analyze")] | max_by(.id)')
+assert_eq "$(jqr .status <<<"$j")" JOB_STATUS_FAILED "vanished plugin job status"
+assert_contains "$(jqr .error <<<"$j")" "unknown analyzer 'vanishing'" "vanished plugin message"
 
 # ---- overhead on the same 1,000 scenes
 BUILTINS=(--analyzer studio --analyzer performers --analyzer date --analyzer title --analyzer code
