@@ -5,7 +5,9 @@
  * PRAGMA integrity_check on our copy before it takes the final name.
  * restore: we check the file locally, upload it in chunks, and the daemon
  * verifies and stages it; it replaces the database at the next daemon start.
- * export scenes: client-side paging through SceneList into JSON or CSV. */
+ * export scenes: client-side paging through SceneList (full records, by id)
+ * into JSON or CSV holding every cached field (docs/FORMATS.md), so that
+ * import scenes restores exactly what was exported. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -283,12 +285,14 @@ static int run_restore(sh_cli *cli, int argc, char **argv)
 
 /* ---------------------------------------------------------------- export */
 
+/* One CSV cell.  A cell starting with = + - @ (or tab, CR) is a formula to
+ * spreadsheets; Stash titles and paths are untrusted, so unless --raw it
+ * gets a leading ' (and so does a cell that starts with ' itself, so the
+ * importer can always take exactly one off: the file round-trips). */
 static void csv_field(FILE *o, const char *s, bool guard, bool last)
 {
     s = s ? s : "";
-    /* A cell starting with = + - @ is a formula to spreadsheets; Stash
-     * titles and paths are untrusted, so defuse them unless --raw. */
-    bool formula = guard && (*s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' || *s == '\r');
+    bool formula = guard && *s && strchr("=+-@\t\r'", *s);
     bool quote = formula || strpbrk(s, ",\"\r\n") != NULL || (*s && (s[0] == ' ' || s[strlen(s) - 1] == ' '));
     if (quote)
         fputc('"', o);
@@ -304,37 +308,90 @@ static void csv_field(FILE *o, const char *s, bool guard, bool last)
     fputs(last ? "\r\n" : ",", o);
 }
 
-static char *join_refs(Stashhog__EntityRef **refs, size_t n)
+/* A multi-valued or structured cell: compact JSON (as in the JSON export),
+ * empty when there is nothing; j is consumed. */
+static void csv_json(FILE *o, json_t *j, bool guard)
 {
-    size_t len = 1;
-    for (size_t i = 0; i < n; i++)
-        len += strlen(refs[i]->name ? refs[i]->name : "") + 2;
-    char *out = calloc(1, len);
-    size_t at = 0;
-    for (size_t i = 0; out && i < n; i++) {
-        int w = snprintf(out + at, len - at, "%s%s", i ? "; " : "", refs[i]->name ? refs[i]->name : "");
-        at += w > 0 ? (size_t)w : 0;
-    }
-    return out;
+    char *text = j && (!json_is_array(j) || json_array_size(j)) ? json_dumps(j, JSON_COMPACT) : NULL;
+    csv_field(o, text, guard, false);
+    free(text);
+    json_decref(j);
 }
 
-static void csv_scene(FILE *o, const Stashhog__SceneSummary *s, bool guard)
+static json_t *msgs_json(ProtobufCMessage **v, size_t n)
 {
-    char id[32];
-    snprintf(id, sizeof id, "%lld", (long long)s->id);
-    char *performers = join_refs(s->performers, s->n_performers);
-    char *tags = join_refs(s->tags, s->n_tags);
-    csv_field(o, id, false, false);
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n; i++)
+        json_array_append_new(a, sh_pb_to_json(v[i]));
+    return a;
+}
+
+#define CSV_HEADER                                                                                              \
+    "id,title,date,studio,performers,tags,path,organized,updated_at,code,details,urls,files,created_at,"       \
+    "synced_at_ms\r\n"
+
+static void csv_scene(FILE *o, const Stashhog__SceneRecord *s, bool guard)
+{
+    char num[32];
+    snprintf(num, sizeof num, "%lld", (long long)s->id);
+    csv_field(o, num, false, false);
     csv_field(o, s->title, guard, false);
     csv_field(o, s->date, guard, false);
-    csv_field(o, s->studio ? s->studio->name : NULL, guard, false);
-    csv_field(o, performers, guard, false);
-    csv_field(o, tags, guard, false);
+    csv_json(o, s->studio ? sh_pb_to_json(&s->studio->base) : NULL, guard);
+    csv_json(o, msgs_json((ProtobufCMessage **)s->performers, s->n_performers), guard);
+    csv_json(o, msgs_json((ProtobufCMessage **)s->tags, s->n_tags), guard);
     csv_field(o, s->path, guard, false);
     csv_field(o, s->has_organized ? (s->organized ? "true" : "false") : "", false, false);
-    csv_field(o, s->updated_at, guard, true);
-    free(performers);
-    free(tags);
+    csv_field(o, s->updated_at, guard, false);
+    csv_field(o, s->code, guard, false);
+    csv_field(o, s->details, guard, false);
+    json_t *urls = json_array();
+    for (size_t i = 0; urls && i < s->n_urls; i++)
+        json_array_append_new(urls, json_string(s->urls[i]));
+    csv_json(o, urls, guard);
+    csv_json(o, msgs_json((ProtobufCMessage **)s->files, s->n_files), guard);
+    csv_field(o, s->created_at, guard, false);
+    if (s->has_synced_at_ms)
+        snprintf(num, sizeof num, "%lld", (long long)s->synced_at_ms);
+    csv_field(o, s->has_synced_at_ms ? num : "", false, true);
+}
+
+/* One page of whole records after after_id, in id order.  Keyset paging
+ * (the user's filter AND id > after_id) stays exact while a sync adds or
+ * removes scenes, and costs the same at scene 100k as at scene 1. */
+static sh_reply *export_page(sh_cli *cli, const Stashhog__SceneFilter *filter, int64_t after_id, int *rc)
+{
+    Stashhog__SceneFilter page = *filter;
+    Stashhog__Condition cond = STASHHOG__CONDITION__INIT;
+    Stashhog__FilterNode cond_node = STASHHOG__FILTER_NODE__INIT, all = STASHHOG__FILTER_NODE__INIT;
+    Stashhog__FilterGroup group = STASHHOG__FILTER_GROUP__INIT;
+    Stashhog__FilterNode *nodes[2];
+    cond.field = STASHHOG__FILTER_FIELD__FIELD_ID;
+    cond.op = STASHHOG__FILTER_OP__OP_GT;
+    cond.value_case = STASHHOG__CONDITION__VALUE_INT;
+    cond.int_ = after_id;
+    cond_node.node_case = STASHHOG__FILTER_NODE__NODE_COND;
+    cond_node.cond = &cond;
+    group.n_nodes = 0;
+    if (filter->where)
+        nodes[group.n_nodes++] = filter->where;
+    nodes[group.n_nodes++] = &cond_node;
+    group.nodes = nodes;
+    all.node_case = STASHHOG__FILTER_NODE__NODE_ALL;
+    all.all = &group;
+    page.where = &all;
+
+    sh_request req = STASHHOG__REQUEST__INIT;
+    Stashhog__SceneListRequest sl = STASHHOG__SCENE_LIST_REQUEST__INIT;
+    sl.filter = &page;
+    sl.has_sort = 1;
+    sl.sort = STASHHOG__SCENE_SORT__SCENE_SORT_ID;
+    sl.has_limit = 1;
+    sl.limit = 500;
+    sl.has_full = sl.full = 1;
+    req.body_case = STASHHOG__REQUEST__BODY_SCENE_LIST;
+    req.scene_list = &sl;
+    return sh_cli_call(cli, &req, rc);
 }
 
 static int run_export_scenes(sh_cli *cli, int argc, char **argv)
@@ -393,48 +450,37 @@ static int run_export_scenes(sh_cli *cli, int argc, char **argv)
         rc = sh_cli_fail(cli, SH_EXIT_FAILURE, "cannot write %s: %s", output, strerror(errno));
         goto out;
     }
-    if (csv)
-        fputs("id,title,date,studio,performers,tags,path,organized,updated_at\r\n", o);
-    else
-        fputs("[", o);
-    int64_t offset = 0, count = 0;
+    fputs(csv ? CSV_HEADER : "[", o);
+    int64_t after_id = 0, count = 0;
     for (;;) {
-        sh_request req = STASHHOG__REQUEST__INIT;
-        Stashhog__SceneListRequest sl = STASHHOG__SCENE_LIST_REQUEST__INIT;
-        sl.filter = &filter;
-        sl.has_sort = 1;
-        sl.sort = STASHHOG__SCENE_SORT__SCENE_SORT_ID;
-        sl.has_limit = 1;
-        sl.limit = 500;
-        sl.has_offset = 1;
-        sl.offset = offset;
-        req.body_case = STASHHOG__REQUEST__BODY_SCENE_LIST;
-        req.scene_list = &sl;
-        sh_reply *reply = sh_cli_call(cli, &req, &rc);
+        sh_reply *reply = export_page(cli, &filter, after_id, &rc);
         if (!reply)
             goto out;
         const Stashhog__SceneListReply *page = reply->scene_list;
-        size_t n = page ? page->n_scenes : 0;
+        size_t n = page ? page->n_records : 0;
         for (size_t i = 0; i < n; i++) {
+            const Stashhog__SceneRecord *s = page->records[i];
             if (csv) {
-                csv_scene(o, page->scenes[i], guard);
+                csv_scene(o, s, guard);
             } else {
-                json_t *j = sh_pb_to_json(&page->scenes[i]->base);
+                json_t *j = sh_pb_to_json(&s->base);
                 fputs(count ? ",\n  " : "\n  ", o);
                 json_dumpf(j, o, JSON_COMPACT);
                 json_decref(j);
             }
+            after_id = s->id;
             count++;
         }
         sh_wire_reply_free(reply);
         if (n == 0)
             break;
-        offset += (int64_t)n;
     }
     if (!csv)
         fputs(count ? "\n]\n" : "]\n", o);
     rc = SH_EXIT_OK;
-    if (output && !cli->quiet)
+    if (ferror(o))
+        rc = sh_cli_fail(cli, SH_EXIT_FAILURE, "writing %s: %s", output ? output : "the output", strerror(errno));
+    else if (output && !cli->quiet)
         fprintf(cli->err, "exported %lld scenes to %s\n", (long long)count, output);
 out:
     if (o && o != cli->out && fclose(o) != 0 && rc == SH_EXIT_OK)
@@ -455,10 +501,12 @@ const sh_cli_command sh_cli_backup_commands[] = {
      "  Restart stashhogd (systemctl restart stashhogd) to apply.\n",
      run_restore},
     {"export", "scenes", "[--format json|csv] [--output FILE] [FILTERS]",
-     "write the scene cache as JSON or CSV",
+     "write every cached field of the scenes as JSON or CSV (import scenes reads it back)",
      "  -F, --format json|csv   output format (default json)\n"
      "  -o, --output FILE       write to FILE instead of stdout\n"
-     "  -r, --raw               CSV: do not defuse cells that start with = + - @\n"
+     "  -r, --raw               CSV: do not defuse cells that start with = + - @ (or ');\n"
+     "                          such a file no longer imports back exactly\n"
+     "  Formats: docs/FORMATS.md. CSV lists (studio, performers, tags, urls, files) are JSON cells.\n"
      SH_CLI_FILTER_HELP,
      run_export_scenes},
     {NULL, NULL, NULL, NULL, NULL, NULL},

@@ -141,50 +141,97 @@ static int send_scenes(sh_cli *cli, const char *content, size_t len, int format,
     return r ? SH_EXIT_OK : sh_cli_fail(cli, SH_EXIT_FAILURE, "daemon sent no import result");
 }
 
+static const char *skip_json_space(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    return p;
+}
+
+static int json_line_of(const char *data, const char *p)
+{
+    int line = 1;
+    for (; data < p; data++)
+        line += *data == '\n';
+    return line;
+}
+
+/* Sends the rows gathered in part (rows first.. of the file) and empties it. */
+static int send_json_part(sh_cli *cli, json_t *part, size_t first, scene_totals *t)
+{
+    size_t n = json_array_size(part);
+    char *text = json_dumps(part, JSON_COMPACT);
+    if (!text)
+        return sh_cli_fail(cli, SH_EXIT_FAILURE, "out of memory");
+    char what[96];
+    snprintf(what, sizeof what, "the batch of rows [%zu..%zu] (indexes in the message count from %zu)", first,
+             first + (n ? n - 1 : 0), first);
+    int rc = send_scenes(cli, text, strlen(text), STASHHOG__EXPORT_FORMAT__EXPORT_JSON, what, t);
+    free(text);
+    json_array_clear(part);
+    return rc;
+}
+
+/* The array is parsed one row at a time, so memory holds one batch of rows
+ * rather than the parse tree of a whole 100,000-scene file. */
 static int import_json_batches(sh_cli *cli, const char *data, size_t len, size_t batch, scene_totals *t)
 {
-    json_error_t jerr;
-    json_t *doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!doc)
-        return sh_cli_fail(cli, SH_EXIT_USAGE, "JSON line %d column %d: %s", jerr.line, jerr.column, jerr.text);
-    if (!json_is_array(doc)) {
-        json_decref(doc);
+    const char *p = data, *end = data + len;
+    if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+        p += 3;
+    p = skip_json_space(p, end);
+    if (p == end || *p != '[')
         return sh_cli_fail(cli, SH_EXIT_USAGE, "JSON: expected an array of scenes (as export scenes writes)");
-    }
+    p = skip_json_space(p + 1, end);
+    bool closed = p < end && *p == ']';
+    if (closed)
+        p++;
+    json_t *part = json_array();
+    if (!part)
+        return sh_cli_fail(cli, SH_EXIT_FAILURE, "out of memory");
     int rc = SH_EXIT_OK;
-    size_t n = json_array_size(doc);
-    for (size_t at = 0; rc == SH_EXIT_OK && (at < n || n == 0);) {
-        size_t take = n - at < batch ? n - at : batch;
-        char *text = NULL;
-        /* Halve a batch whose text would pass the request cap. */
-        for (;;) {
-            json_t *part = json_array();
-            for (size_t i = 0; part && i < take; i++)
-                json_array_append(part, json_array_get(doc, at + i));
-            text = part ? json_dumps(part, JSON_COMPACT) : NULL;
-            json_decref(part);
-            if (!text || strlen(text) <= BATCH_BYTES || take == 1)
+    size_t index = 0, first = 0, part_bytes = 0;
+    while (rc == SH_EXIT_OK && !closed) {
+        json_error_t jerr;
+        json_t *row = json_loadb(p, (size_t)(end - p), JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES, &jerr);
+        if (!row) {
+            rc = sh_cli_fail(cli, SH_EXIT_USAGE, "JSON line %d column %d: %s", json_line_of(data, p) + jerr.line - 1,
+                             jerr.column, jerr.text);
+            break;
+        }
+        size_t used = (size_t)jerr.position; /* bytes of this row, with JSON_DISABLE_EOF_CHECK */
+        if (used > MAX_CONTENT) {
+            json_decref(row);
+            rc = sh_cli_fail(cli, SH_EXIT_USAGE, "row [%zu] is larger than %u bytes", index, MAX_CONTENT);
+            break;
+        }
+        /* Full by count, or by size: the request must stay under the cap. */
+        if (json_array_size(part) == batch || (json_array_size(part) && part_bytes + used > BATCH_BYTES)) {
+            if ((rc = send_json_part(cli, part, first, t)) != SH_EXIT_OK) {
+                json_decref(row);
                 break;
-            free(text);
-            take /= 2;
+            }
+            first = index;
+            part_bytes = 0;
         }
-        if (!text) {
-            rc = sh_cli_fail(cli, SH_EXIT_FAILURE, "out of memory");
-            break;
-        }
-        char what[96];
-        snprintf(what, sizeof what, "the batch of rows [%zu..%zu] (indexes in the message count from %zu)", at,
-                 at + (take ? take - 1 : 0), at);
-        rc = strlen(text) > MAX_CONTENT ? sh_cli_fail(cli, SH_EXIT_USAGE, "row [%zu] is larger than %u bytes", at,
-                                                      MAX_CONTENT)
-                                        : send_scenes(cli, text, strlen(text), STASHHOG__EXPORT_FORMAT__EXPORT_JSON,
-                                                      what, t);
-        free(text);
-        at += take;
-        if (n == 0)
-            break;
+        json_array_append_new(part, row);
+        part_bytes += used;
+        index++;
+        p = skip_json_space(p + used, end);
+        if (p < end && *p == ',')
+            p = skip_json_space(p + 1, end);
+        else if (p < end && *p == ']')
+            closed = true, p++;
+        else
+            rc = sh_cli_fail(cli, SH_EXIT_USAGE, "JSON line %d: expected ',' or ']' after row [%zu]",
+                             json_line_of(data, p), index - 1);
     }
-    json_decref(doc);
+    if (rc == SH_EXIT_OK && skip_json_space(p, end) != end)
+        rc = sh_cli_fail(cli, SH_EXIT_USAGE, "JSON line %d: text after the array of scenes", json_line_of(data, p));
+    /* An empty array still makes one request: the daemon reports on it. */
+    if (rc == SH_EXIT_OK && (json_array_size(part) || index == 0))
+        rc = send_json_part(cli, part, first, t);
+    json_decref(part);
     return rc;
 }
 
@@ -310,8 +357,10 @@ const sh_cli_command sh_cli_import_commands[] = {
      "load an export scenes file into the scene cache",
      "  -f, --format F  json or csv (default: from the extension, else the content)\n"
      "  -b, --batch N   rows per request (default 1000)\n"
-     "  JSON adds the studios/performers/tags it names to the cache; CSV links only\n"
-     "  entities already cached (by name) and warns about the rest. Needs the admin role.\n",
+     "  Files written by this version (JSON or CSV) carry every cached field and add the\n"
+     "  studios/performers/tags they name. Older summary-only files update only their own\n"
+     "  fields; old CSV links only entities already cached (by name) and warns about the\n"
+     "  rest. Formats: docs/FORMATS.md. Needs the admin role.\n",
      run_import_scenes},
     {NULL, NULL, NULL, NULL, NULL, NULL},
 };

@@ -1,13 +1,17 @@
-/* scene-import.h - rows of `stashhogctl export scenes` (a JSON array of
- * SceneSummary objects, or its CSV) back into the scene cache, through
- * scene-store so joins and full-text rows stay right.
+/* scene-import.h - rows of `stashhogctl export scenes` back into the scene
+ * cache, through scene-store so joins and full-text rows stay right.  The
+ * formats are described in docs/FORMATS.md.
  *
- * JSON rows carry entity ids and names: entities the cache lacks are
- * created as cache rows.  CSV rows name their studio, performers and tags:
- * names are looked up in the cache and unknown ones are reported as
- * warnings (the scene is stored without that link).  One call is one write
- * transaction: a malformed row (named by JSON index or CSV line) imports
- * nothing.  Runs on the caller's connection; no threads of its own. */
+ * Current exports hold whole SceneRecords (JSON rows with "files", CSV with
+ * a files column): a row replaces the cached scene entirely, and the
+ * studios, performers and tags it names (id and name) are created as cache
+ * rows when missing.  Summary rows (exports of earlier versions, or JSON
+ * rows without "files") set only the summary fields and leave every other
+ * cached field as it was; old CSV names its entities, which are looked up
+ * by name (unknown ones are warnings, the link is left out).  Every field is
+ * checked (scene-record.h) and errors name the row (JSON index or CSV line)
+ * and the field.  One call is one write transaction: a malformed row
+ * imports nothing.  Runs on the caller's connection; no threads of its own. */
 #ifndef SH_DB_SCENE_IMPORT_H
 #define SH_DB_SCENE_IMPORT_H
 

@@ -1,8 +1,10 @@
 /* Browsing: SceneList, SceneGet, EntityList.  Read-only handlers on the
  * worker's read-only connection; a list's total and its page are read in one
- * read transaction so they agree even while a sync writes. */
+ * read transaction so they agree even while a sync writes.  SceneList with
+ * full set pages whole SceneRecords instead of summaries (export scenes). */
 #include "db/scene-query.h"
 #include "db/scene-read.h"
+#include "db/scene-record.h"
 #include "rpc/handlers.h"
 #include "sh-util.h"
 
@@ -22,17 +24,23 @@ sh_status sh_rpc_scene_list(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *
     int64_t limit = req->has_limit ? req->limit : SH_BROWSE_DEFAULT_PAGE;
     if (limit > SH_BROWSE_MAX_PAGE)
         limit = SH_BROWSE_MAX_PAGE; /* clients page for more (reply->offset tells where this one began) */
+    bool full = req->has_full && req->full;
+    if (full && limit > SH_RECORD_MAX_PAGE)
+        limit = SH_RECORD_MAX_PAGE; /* records carry files and urls: keep one reply a few MiB */
     int64_t offset = req->has_offset ? req->offset : 0;
     sh_scene_order order = {.sort = req->has_sort ? req->sort : STASHHOG__SCENE_SORT__SCENE_SORT_ID,
                             .descending = req->has_descending && req->descending};
 
     sh_arena *a = call->arena;
     Stashhog__SceneListReply *r = SH_ARENA_NEW(a, Stashhog__SceneListReply);
-    Stashhog__SceneSummary **rows = (Stashhog__SceneSummary **)sh_arena_ptrs(a, (size_t)limit);
+    void **rows = sh_arena_ptrs(a, (size_t)(limit ? limit : 1));
     if (!r || !rows)
         return sh_error_set(err, SH_ERR_NOMEM, NULL);
     stashhog__scene_list_reply__init(r);
-    r->scenes = rows;
+    if (full)
+        r->records = (Stashhog__SceneRecord **)rows;
+    else
+        r->scenes = (Stashhog__SceneSummary **)rows;
     r->has_offset = 1;
     r->offset = offset;
 
@@ -66,10 +74,15 @@ sh_status sh_rpc_scene_list(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *
             goto out;
     }
     for (size_t i = 0; i < n; i++) {
-        if ((st = sh_scene_read_summary(w->ro, a, ids[i], &rows[i], err)) != SH_OK)
+        st = full ? sh_scene_record_read(w->ro, a, ids[i], (Stashhog__SceneRecord **)&rows[i], err)
+                  : sh_scene_read_summary(w->ro, a, ids[i], (Stashhog__SceneSummary **)&rows[i], err);
+        if (st != SH_OK)
             goto out;
     }
-    r->n_scenes = n;
+    if (full)
+        r->n_records = n;
+    else
+        r->n_scenes = n;
 out:
     sh_scene_cursor_close(cur);
     st = sh_db_finish(w->ro, st, err);

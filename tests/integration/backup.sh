@@ -99,7 +99,8 @@ ctl export scenes --format csv --output "$SCRATCH/scenes.csv" 2>/dev/null
 python3 - "$SCRATCH/scenes.csv" <<'PY' || fail "CSV export is not valid CSV"
 import csv, sys
 rows = list(csv.reader(open(sys.argv[1], newline='')))
-assert rows[0] == ['id', 'title', 'date', 'studio', 'performers', 'tags', 'path', 'organized', 'updated_at'], rows[0]
+assert rows[0] == ['id', 'title', 'date', 'studio', 'performers', 'tags', 'path', 'organized', 'updated_at',
+                   'code', 'details', 'urls', 'files', 'created_at', 'synced_at_ms'], rows[0]
 assert len(rows) == 3001, len(rows)
 title = [r for r in rows[1:] if r[0] == '5'][0][1]
 # the formula is defused with a leading quote, the rest is intact
