@@ -1,5 +1,7 @@
 #include "stashhog-dashboard-model.h"
 
+#include <string.h>
+
 #include <stdio.h>
 
 static const struct
@@ -84,9 +86,14 @@ stashhog_chart_day_label (const char *day)
 {
   static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-  int y, m, d;
-  char tail;
-  if (!day || sscanf (day, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || m < 1 || m > 12 || d < 1 || d > 31)
+  /* Exactly "YYYY-MM-DD"; anything else is shown as it came. */
+  static const char shape[] = "dddd-dd-dd";
+  gboolean ok = day && strlen (day) == sizeof shape - 1;
+  for (gsize i = 0; ok && shape[i]; i++)
+    ok = shape[i] == 'd' ? g_ascii_isdigit (day[i]) : day[i] == shape[i];
+  int m = ok ? (day[5] - '0') * 10 + (day[6] - '0') : 0;
+  int d = ok ? (day[8] - '0') * 10 + (day[9] - '0') : 0;
+  if (m < 1 || m > 12 || d < 1 || d > 31)
     return g_strdup (day ? day : "");
   return g_strdup_printf ("%s %d", months[m - 1], d);
 }
