@@ -522,6 +522,39 @@ static int run_apply(sh_cli *cli, int argc, char **argv)
     return sh_cli_call_job(cli, &req, wait);
 }
 
+/* After `rollback --wait`: what became of the studios, performers and tags
+ * the apply created (the job's one-line message is cut at 256 bytes). */
+static void print_rollback_entities(sh_cli *cli, int64_t job_id)
+{
+    sh_request req = STASHHOG__REQUEST__INIT;
+    Stashhog__JobGetRequest g = STASHHOG__JOB_GET_REQUEST__INIT;
+    g.id = job_id;
+    req.body_case = STASHHOG__REQUEST__BODY_JOB_GET;
+    req.job_get = &g;
+    int rc = 0;
+    sh_reply *reply = sh_cli_call(cli, &req, &rc);
+    json_t *res = reply && reply->job_detail && reply->job_detail->result_json
+                      ? json_loads(reply->job_detail->result_json, 0, NULL)
+                      : NULL;
+    if (res) {
+        fprintf(cli->out, "created entities: %lld deleted, %lld kept\n",
+                (long long)json_integer_value(json_object_get(res, "entities_deleted")),
+                (long long)json_integer_value(json_object_get(res, "entities_kept")));
+        size_t i;
+        json_t *e;
+        json_array_foreach(json_object_get(res, "entities"), i, e) {
+            const char *outcome = json_string_value(json_object_get(e, "outcome"));
+            const char *reason = json_string_value(json_object_get(e, "reason"));
+            fprintf(cli->out, "  %s %s '%s'%s%s\n", outcome ? outcome : "?",
+                    json_string_value(json_object_get(e, "kind")) ?: "",
+                    json_string_value(json_object_get(e, "name")) ?: "", reason ? ": " : "", reason ? reason : "");
+        }
+    }
+    json_decref(res);
+    if (reply)
+        sh_wire_reply_free(reply);
+}
+
 static int run_rollback(sh_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {{"wait", no_argument, NULL, 'w'}, {NULL, 0, NULL, 0}};
@@ -538,7 +571,16 @@ static int run_rollback(sh_cli *cli, int argc, char **argv)
     sh_request req = STASHHOG__REQUEST__INIT;
     req.body_case = STASHHOG__REQUEST__BODY_PLAN_ROLLBACK;
     req.plan_rollback = &r;
-    return sh_cli_call_job(cli, &req, wait);
+    int rc = 0;
+    sh_reply *reply = sh_cli_call(cli, &req, &rc);
+    if (!reply)
+        return rc;
+    int64_t job = reply->body_case == STASHHOG__REPLY__BODY_JOB && reply->job ? reply->job->id : 0;
+    rc = sh_cli_print_job_started(cli, reply, wait);
+    sh_wire_reply_free(reply);
+    if (wait && rc == SH_EXIT_OK && job > 0 && !cli->json && !cli->quiet)
+        print_rollback_entities(cli, job);
+    return rc;
 }
 
 static int run_delete(sh_cli *cli, int argc, char **argv)

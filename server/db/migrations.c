@@ -76,12 +76,35 @@ static const char *const schema_v5[] = {
     "ALTER TABLE plan_changes ADD COLUMN applied_by TEXT",
 };
 
+/* v6 (exact rollback): the studios, performers and tags an apply created
+ * in Stash, so rollback can destroy the ones nothing uses any more.  A row
+ * is written before the create request (state 'creating', no stash_id) and
+ * completed after it, so a crash in between neither loses the entity nor
+ * counts it twice; rollback moves it to 'deleting' before the destroy
+ * request, then to 'deleted' or 'kept' (with the reason). */
+static const char *const schema_v6[] = {
+    "CREATE TABLE plan_entities ("
+    "  id INTEGER PRIMARY KEY,"
+    "  plan_id INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('studio','performer','tag')),"
+    "  name TEXT NOT NULL,"
+    "  stash_id INTEGER,"
+    "  stash_updated_at TEXT,"          /* Stash's updated_at right after the create */
+    "  state TEXT NOT NULL DEFAULT 'creating' CHECK (state IN ('creating','created','deleting',"
+    "    'deleted','kept')),"
+    "  reason TEXT,"                    /* why rollback kept it */
+    "  created_at INTEGER NOT NULL,"    /* ms */
+    "  resolved_at INTEGER,"            /* ms, rollback's decision */
+    "  UNIQUE (plan_id, kind, name COLLATE NOCASE))",
+};
+
 static const struct migration migrations[] = {
     {schema_v1, sizeof schema_v1 / sizeof schema_v1[0]},
     {schema_v2, sizeof schema_v2 / sizeof schema_v2[0]},
     {schema_v3, sizeof schema_v3 / sizeof schema_v3[0]},
     {schema_v4, sizeof schema_v4 / sizeof schema_v4[0]},
     {schema_v5, sizeof schema_v5 / sizeof schema_v5[0]},
+    {schema_v6, sizeof schema_v6 / sizeof schema_v6[0]},
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -3,7 +3,8 @@
  * Order of work:
  *  1. Missing studios/performers/tags the changes name are looked up by
  *     name and alias and created only when absent (and allowed); their ids
- *     are written into the changes before any scene is touched.
+ *     are written into the changes before any scene is touched, and the
+ *     ones created are recorded for rollback (plan-entities.c).
  *  2. Scenes go in batches: one FindScenesByIds re-reads the batch, one
  *     ScenesUpdate writes it (2 requests per batch of 250 scenes).
  *     A change whose field Stash changed since the plan was made (the
@@ -172,19 +173,9 @@ static json_t *resolved_item(apply_ctx *x, json_t *names, sh_plan_entity_kind ki
     int64_t id = known ? (int64_t)json_integer_value(known) : -1;
     if (id < 0) {
         bool created = false;
-        if ((*st = sh_db_write_begin(x->db, err)) != SH_OK)
-            return NULL;
-        *st = sh_plan_stash_resolve_entity(x->client, x->db, kind, name, x->allow_new, &id, &created, err);
-        if (*st == SH_OK)
-            *st = sh_db_commit(x->db, err);
-        else
-            sh_db_rollback(x->db);
+        *st = sh_plan_entity_resolve(x->client, x->db, x->o->plan_id, kind, name, x->allow_new, &id, &created, err);
         if (*st != SH_OK)
             return NULL;
-        if (created) {
-            x->r->entities_created++;
-            sh_info(LOG, "plan %lld: created '%s' (id %lld)", (long long)x->o->plan_id, name, (long long)id);
-        }
         json_object_set_new(names, key, json_integer(id));
     }
     if (id <= 0) {
@@ -231,15 +222,8 @@ static sh_status resolve_entities(apply_ctx *x, sh_error *err)
     }
     if (st == SH_OK && x->o->add_tag && *x->o->add_tag) {
         bool created = false;
-        if ((st = sh_db_write_begin(x->db, err)) == SH_OK) {
-            st = sh_plan_stash_resolve_entity(x->client, x->db, SH_PLAN_TAG, x->o->add_tag, true, &x->add_tag_id,
-                                              &created, err);
-            if (st == SH_OK)
-                st = sh_db_commit(x->db, err);
-            else
-                sh_db_rollback(x->db);
-        }
-        x->r->entities_created += created;
+        st = sh_plan_entity_resolve(x->client, x->db, x->o->plan_id, SH_PLAN_TAG, x->o->add_tag, true,
+                                    &x->add_tag_id, &created, err);
     }
     json_decref(names);
     if (st != SH_OK || !dirty)
@@ -713,6 +697,10 @@ finish:
         r->failed += x.c[i].outcome == STASHHOG__CHANGE_STATUS__CHANGE_FAILED;
         r->conflicts += x.c[i].outcome == STASHHOG__CHANGE_STATUS__CHANGE_CONFLICT;
     }
+    /* From the record, so a resumed run counts what an interrupted one created. */
+    sh_error e1 = {0};
+    if (sh_plan_entities_count(x.db, o->plan_id, &r->entities_created, NULL, NULL, &e1) != SH_OK)
+        sh_warn(LOG, "plan %lld: %s", (long long)o->plan_id, sh_error_message(&e1));
     if (x.client) {
         sh_stash_client_stats cs;
         sh_stash_client_get_stats(x.client, &cs);

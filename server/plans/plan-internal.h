@@ -54,9 +54,12 @@ typedef struct sh_plan_run_result {
     int64_t applied;           /* changes applied (apply) / fields restored (rollback) */
     int64_t failed;
     int64_t conflicts;         /* apply: changed in Stash since the plan; rollback: not restored */
-    int64_t entities_created;
+    int64_t entities_created; /* apply: entities this plan has created in Stash (all runs) */
+    int64_t entities_deleted;  /* rollback: of those, destroyed again (all runs) */
+    int64_t entities_kept;     /* rollback: of those, left in Stash (see entities) */
     int64_t requests;          /* HTTP requests to Stash, retries included */
     json_t *problems;          /* [{scene_id, field, reason}], at most 200; caller decrefs */
+    json_t *entities;          /* rollback: [{kind, name, id, outcome, reason?}]; caller decrefs */
     Stashhog__PlanStatus status; /* the plan's status at the end */
 } sh_plan_run_result;
 
@@ -71,12 +74,7 @@ sh_status sh_plan_stash_read_scenes(sh_stash_client *c, const int64_t *ids, size
                                     sh_error *err);
 /* Runs ScenesUpdate; *out is the array of updated scenes (new reference). */
 sh_status sh_plan_stash_update_scenes(sh_stash_client *c, json_t *inputs, json_t **out, sh_error *err);
-/* Finds an entity by name or alias (case-insensitive), creating it when
- * allowed; *id 0 when absent and not created.  The entity is stored in the
- * cache inside the caller's write transaction. */
 typedef enum sh_plan_entity_kind { SH_PLAN_STUDIO, SH_PLAN_PERFORMER, SH_PLAN_TAG } sh_plan_entity_kind;
-sh_status sh_plan_stash_resolve_entity(sh_stash_client *c, sh_db *db, sh_plan_entity_kind kind, const char *name,
-                                       bool create, int64_t *id, bool *created, sh_error *err);
 /* The scene member holding a SceneUpdateInput key ("studio_id" -> "studio"). */
 const char *sh_plan_scene_member(const char *key);
 /* The plan field of a SceneUpdateInput key ("studio_id" -> "studio"); NULL for organized. */
@@ -88,6 +86,28 @@ bool sh_plan_transient(sh_status st);
 void sh_plan_problem(sh_plan_run_result *r, int64_t scene_id, const char *field, const char *reason);
 /* Number of queued or running jobs of this plan (analyze/apply/rollback). */
 sh_status sh_plan_active_jobs(sh_db *db, int64_t plan_id, int64_t *count, sh_error *err);
+
+/* ---- entities a plan creates (plan-entities.c) */
+
+/* Finds an entity by name or alias (case-insensitive), creating it when
+ * allowed; *id 0 when absent and not created.  The entity is cached, and
+ * one this plan creates is recorded in plan_entities: an intent row before
+ * the create request, the Stash id and updated_at after it, each in its own
+ * short transaction (so the caller must not hold one).  *created is true
+ * when this call, or an interrupted earlier run of the plan, created it. */
+sh_status sh_plan_entity_resolve(sh_stash_client *c, sh_db *db, int64_t plan_id, sh_plan_entity_kind kind,
+                                 const char *name, bool create, int64_t *id, bool *created, sh_error *err);
+/* The plan's recorded entities: created in Stash, deleted by rollback, and
+ * kept by rollback.  Any pointer may be NULL. */
+sh_status sh_plan_entities_count(sh_db *db, int64_t plan_id, int64_t *created, int64_t *deleted, int64_t *kept,
+                                 sh_error *err);
+/* Rollback's last step: destroys each entity the plan created that no scene
+ * (and, for a studio, no child studio) uses and nobody edited since; keeps
+ * the others with the reason.  Fills r->entities_deleted/_kept/entities.
+ * Safe to repeat after a crash: an entity already destroyed is not an
+ * error. */
+sh_status sh_plan_entities_rollback(sh_stash_client *c, sh_db *db, int64_t plan_id, sh_plan_run_result *r,
+                                    sh_error *err);
 
 /* ---- analyze (analyze-job.c, analyze-params.c) */
 sh_status sh_plan_analyze_job(sh_job_ctx *ctx, sh_error *err);

@@ -37,10 +37,43 @@ static json_t *result_json(const sh_plan_run_result *r, bool rollback)
     if (!rollback) {
         json_object_set_new(j, "entities_created", json_integer(r->entities_created));
         json_object_set_new(j, "scenes_resumed", json_integer(r->scenes_resumed));
+    } else {
+        json_object_set_new(j, "entities_deleted", json_integer(r->entities_deleted));
+        json_object_set_new(j, "entities_kept", json_integer(r->entities_kept));
+        if (r->entities)
+            json_object_set(j, "entities", r->entities);
     }
     if (r->problems)
         json_object_set(j, rollback ? "not_restored" : "problems", r->problems);
     return j;
+}
+
+#define SH_PLAN_MSG_MAX 256 /* a job message holds about this much */
+
+/* " (kept performer 'X': used by 3 scenes; ...)" for the job message; the
+ * full list is in the result's "entities". */
+static void kept_reasons(const json_t *entities, char *out, size_t len)
+{
+    size_t at = 0, i;
+    json_t *e;
+    out[0] = '\0';
+    json_array_foreach(entities, i, e) {
+        if (strcmp(json_string_value(json_object_get(e, "outcome")) ?: "", "kept") != 0)
+            continue;
+        int n = snprintf(out + at, len - at, "%skept %s '%s': %s", at ? "; " : " (",
+                         json_string_value(json_object_get(e, "kind")) ?: "",
+                         json_string_value(json_object_get(e, "name")) ?: "",
+                         json_string_value(json_object_get(e, "reason")) ?: "");
+        if (n < 0 || (size_t)n >= len - at - 1) { /* full: the message is cut anyway */
+            out[len > 5 ? len - 5 : 0] = '\0';
+            at = strlen(out);
+            snprintf(out + at, len - at, "...)");
+            return;
+        }
+        at += (size_t)n;
+    }
+    if (at)
+        snprintf(out + at, len - at, ")");
 }
 
 /* Who rolled the plan back (the apply side records applied_by per change). */
@@ -90,11 +123,18 @@ static sh_status plan_job(sh_job_ctx *ctx, sh_error *err)
     json_t *res = result_json(&r, rollback);
     if (res)
         sh_job_set_result(ctx, res);
-    if (st == SH_OK)
-        sh_job_progress(ctx, r.scenes, r.scenes, "%s: %lld %s, %lld %s", sh_plan_status_text((int)r.status),
-                        (long long)r.applied, rollback ? "fields restored" : "changes applied",
-                        (long long)r.conflicts, rollback ? "not restored" : "conflicts");
+    if (st == SH_OK && rollback) {
+        char kept[SH_PLAN_MSG_MAX];
+        kept_reasons(r.entities, kept, sizeof kept);
+        sh_job_progress(ctx, r.scenes, r.scenes, "%s: %lld fields restored, %lld not restored; entities: %lld deleted, %lld kept%s",
+                        sh_plan_status_text((int)r.status), (long long)r.applied, (long long)r.conflicts,
+                        (long long)r.entities_deleted, (long long)r.entities_kept, kept);
+    } else if (st == SH_OK) {
+        sh_job_progress(ctx, r.scenes, r.scenes, "%s: %lld changes applied, %lld conflicts",
+                        sh_plan_status_text((int)r.status), (long long)r.applied, (long long)r.conflicts);
+    }
     json_decref(r.problems);
+    json_decref(r.entities);
     return st;
 }
 

@@ -11,6 +11,8 @@
  * Each batch's outcome (restored flags, change statuses, cache refresh) is
  * one transaction after its ScenesUpdate, so a crash repeats at most one
  * batch, and the repeat sees the restored values and writes nothing.
+ * Last, the studios, performers and tags the apply created are destroyed
+ * when nothing uses them any more (plan-entities.c).
  *
  * Threading: runs on the calling job worker thread with its connection and
  * its own Stash client. */
@@ -295,12 +297,16 @@ sh_status sh_plan_rollback_run(const sh_plan_run_opts *o, sh_plan_run_result *r,
             o->progress(o->progress_user, r->scenes, (int64_t)n, msg);
         }
     }
+    /* Scenes first: only then can an entity the plan created be unused. */
+    if (st == SH_OK)
+        st = sh_plan_entities_rollback(c, o->db, o->plan_id, r, err);
     if (st == SH_OK) {
         r->status = STASHHOG__PLAN_STATUS__PLAN_ROLLED_BACK;
         st = sh_plan_set_status(o->db, o->svc, o->plan_id, r->status,
                                 r->conflicts ? "rolled back (some fields not restored)" : "rolled back", false, err);
-        sh_info(LOG, "plan %lld rolled back: %lld fields restored, %lld not restored", (long long)o->plan_id,
-                (long long)r->applied, (long long)r->conflicts);
+        sh_info(LOG, "plan %lld rolled back: %lld fields restored, %lld not restored; entities: %lld deleted, %lld kept",
+                (long long)o->plan_id, (long long)r->applied, (long long)r->conflicts, (long long)r->entities_deleted,
+                (long long)r->entities_kept);
     } else {
         r->status = status;
     }

@@ -1,8 +1,7 @@
 /* plan-stash.c - the Stash calls apply and rollback share: re-reading a
- * batch of scenes, writing a batch, finding or creating an entity by name. */
+ * batch of scenes, writing a batch (entities: plan-entities.c). */
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "db/scene-store.h"
 #include "plans/plan-internal.h"
@@ -72,79 +71,6 @@ sh_status sh_plan_stash_update_scenes(sh_stash_client *c, json_t *inputs, json_t
     *out = json_incref(scenes);
     json_decref(data);
     return SH_OK;
-}
-
-static const struct entity_ops {
-    const char *find, *find_field, *list_field, *alias_field, *create, *create_field;
-    sh_store_kind store;
-} ops[] = {
-    [SH_PLAN_STUDIO] = {"FindStudioByName", "findStudios", "studios", "aliases", "StudioCreate", "studioCreate",
-                        SH_STORE_STUDIO},
-    [SH_PLAN_PERFORMER] = {"FindPerformerByName", "findPerformers", "performers", "alias_list", "PerformerCreate",
-                           "performerCreate", SH_STORE_PERFORMER},
-    [SH_PLAN_TAG] = {"FindTagByName", "findTags", "tags", "aliases", "TagCreate", "tagCreate", SH_STORE_TAG},
-};
-
-/* Stash's EQUALS is a SQL LIKE: check the match ourselves, name first. */
-static const json_t *best_match(const json_t *list, const char *alias_field, const char *name)
-{
-    size_t i, j;
-    json_t *e, *a;
-    json_array_foreach(list, i, e) {
-        const char *n = json_string_value(json_object_get(e, "name"));
-        if (n && strcasecmp(n, name) == 0)
-            return e;
-    }
-    json_array_foreach(list, i, e) {
-        json_array_foreach(json_object_get(e, alias_field), j, a) {
-            if (json_is_string(a) && strcasecmp(json_string_value(a), name) == 0)
-                return e;
-        }
-    }
-    return NULL;
-}
-
-sh_status sh_plan_stash_resolve_entity(sh_stash_client *c, sh_db *db, sh_plan_entity_kind kind, const char *name,
-                                       bool create, int64_t *id, bool *created, sh_error *err)
-{
-    const struct entity_ops *op = &ops[kind];
-    *id = 0;
-    *created = false;
-    json_t *vars = json_pack("{s:s}", "name", name), *data = NULL;
-    if (!vars)
-        return sh_error_set(err, SH_ERR_NOMEM, NULL);
-    sh_status st = sh_stash_execute(c, op->find, vars, &data, err);
-    json_decref(vars);
-    if (st != SH_OK)
-        return sh_error_prefix(err, "looking up '%s'", name);
-    const json_t *found = best_match(json_object_get(json_object_get(data, op->find_field), op->list_field),
-                                     op->alias_field, name);
-    if (found) {
-        *id = sh_store_json_id(json_object_get(found, "id"));
-        st = sh_store_upsert_entity(db, op->store, found, sh_now_ms(), err);
-        json_decref(data);
-        return st;
-    }
-    json_decref(data);
-    if (!create)
-        return SH_OK;
-    vars = json_pack("{s:{s:s}}", "input", "name", name);
-    data = NULL;
-    if (!vars)
-        return sh_error_set(err, SH_ERR_NOMEM, NULL);
-    st = sh_stash_execute(c, op->create, vars, &data, err);
-    json_decref(vars);
-    if (st != SH_OK)
-        return sh_error_prefix(err, "creating '%s'", name);
-    json_t *made = json_object_get(data, op->create_field);
-    *id = sh_store_json_id(json_object_get(made, "id"));
-    if (*id <= 0)
-        st = sh_error_set(err, SH_ERR_PROTOCOL, "Stash created '%s' but returned no id", name);
-    else
-        st = sh_store_upsert_entity(db, op->store, made, sh_now_ms(), err);
-    *created = st == SH_OK;
-    json_decref(data);
-    return st;
 }
 
 static const char *const key_map[][3] = {

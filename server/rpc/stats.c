@@ -8,6 +8,13 @@
 
 #define DAY_MS (86400LL * 1000)
 
+/* A change counts as applied by its status alone, the same rule as the
+ * plan's own summary (plan-store.c), so the dashboard and the plan always
+ * agree.  Its day is its applied_at; a row without one (written by a path
+ * that set the status only) falls back to its plan's apply time instead of
+ * silently dropping out of the figures. */
+#define CHANGE_APPLIED_AT "coalesce(c.applied_at, p.applied_at, p.updated_at)"
+
 static int64_t count_of(sh_db *db, const char *sql)
 {
     int64_t n = 0;
@@ -46,9 +53,10 @@ static sh_status changes_per_day(sh_rpc_call *call, sh_db *db, int days, Stashho
     sqlite3_stmt *s = NULL;
     sh_status st =
         sh_db_prepare(db,
-                      "SELECT applied_at / 86400000 AS day, count(*) FROM plan_changes "
-                      "WHERE applied_at IS NOT NULL AND applied_at >= ? AND status IN ('applied', "
-                      "'rolled_back') GROUP BY day",
+                      "SELECT " CHANGE_APPLIED_AT " / 86400000 AS day, count(*) FROM plan_changes c "
+                      "JOIN plans p ON p.id = c.plan_id "
+                      "WHERE c.status IN ('applied', 'rolled_back') AND " CHANGE_APPLIED_AT " >= ? "
+                      "GROUP BY day",
                       &s, err);
     if (st != SH_OK)
         return st;
@@ -132,8 +140,7 @@ sh_status sh_rpc_stats(sh_rpc_call *call, sh_services *svc, sh_rpc_worker *w, sh
     r->plans = count_of(db, "SELECT count(*) FROM plans");
     r->has_changes_applied_total = 1;
     r->changes_applied_total =
-        count_of(db, "SELECT count(*) FROM plan_changes WHERE applied_at IS NOT NULL "
-                     "AND status IN ('applied', 'rolled_back')");
+        count_of(db, "SELECT count(*) FROM plan_changes WHERE status IN ('applied', 'rolled_back')");
     sqlite3_stmt *s = NULL;
     if ((st = sh_db_prepare(
              db,

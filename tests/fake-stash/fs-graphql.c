@@ -232,6 +232,53 @@ static json_t *op_tag_create(fs_ctx *ctx, json_t *vars, char *err, size_t errlen
     return create_entity(ctx, FS_TAG, "tagCreate", vars, err, errlen);
 }
 
+/* performerDestroy/studioDestroy/tagDestroy(input: {id}): Boolean!.  Like
+ * Stash, an unknown id is an error; scenes lose the link and child studios
+ * their parent (fs_entity_delete) without a change to their updated_at. */
+static json_t *destroy_entity(fs_ctx *ctx, fs_kind kind, const char *counter, json_t *vars,
+                              char *err, size_t errlen)
+{
+    static const char *const tables[FS_KIND_COUNT] = {"performers", "studios", "tags"};
+    json_t *input = json_object_get(vars, "input");
+    json_t *id = json_object_get(input, "id");
+    const char *s = json_string_value(id);
+    char *end = NULL;
+    if (!json_is_object(input) || (!s && !json_is_integer(id))) {
+        snprintf(err, errlen, "input.id: required ID!");
+        return NULL;
+    }
+    long long n = s ? strtoll(s, &end, 10) : json_integer_value(id);
+    if (s && (!*s || *end)) {
+        snprintf(err, errlen, "strconv.Atoi: parsing \"%s\": invalid syntax", s);
+        return NULL;
+    }
+    if (json_object_size(input) != 1) {
+        snprintf(err, errlen, "input: unknown field (only id)");
+        return NULL;
+    }
+    if (fs_entity_delete(ctx->lib, kind, n) != 0) {
+        snprintf(err, errlen, "id %lld does not exist in %s", n, tables[kind]);
+        return NULL;
+    }
+    fs_stats_mutation(&ctx->stats, counter, 1);
+    return json_true();
+}
+
+static json_t *op_performer_destroy(fs_ctx *ctx, json_t *vars, char *err, size_t errlen)
+{
+    return destroy_entity(ctx, FS_PERFORMER, "performerDestroy", vars, err, errlen);
+}
+
+static json_t *op_studio_destroy(fs_ctx *ctx, json_t *vars, char *err, size_t errlen)
+{
+    return destroy_entity(ctx, FS_STUDIO, "studioDestroy", vars, err, errlen);
+}
+
+static json_t *op_tag_destroy(fs_ctx *ctx, json_t *vars, char *err, size_t errlen)
+{
+    return destroy_entity(ctx, FS_TAG, "tagDestroy", vars, err, errlen);
+}
+
 static const op_def ops[] = {
     {"Version", "version", false, false, op_version},
     {"SystemStatus", "systemStatus", false, false, op_system_status},
@@ -251,6 +298,9 @@ static const op_def ops[] = {
     {"PerformerCreate", "performerCreate", true, false, op_performer_create},
     {"StudioCreate", "studioCreate", true, false, op_studio_create},
     {"TagCreate", "tagCreate", true, false, op_tag_create},
+    {"PerformerDestroy", "performerDestroy", true, false, op_performer_destroy},
+    {"StudioDestroy", "studioDestroy", true, false, op_studio_destroy},
+    {"TagDestroy", "tagDestroy", true, false, op_tag_destroy},
 };
 
 static const op_def *find_op(const char *name)

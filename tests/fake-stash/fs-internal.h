@@ -81,6 +81,31 @@ json_t *fs_query_scenes(const fs_library *lib, json_t *filter, json_t *scene_fil
 json_t *fs_query_entities(const fs_library *lib, fs_kind kind, json_t *filter,
                           json_t *entity_filter, json_t *ids, char *err, size_t errlen);
 
+/* ---- fs-multi.c: MultiCriterionInput / HierarchicalMultiCriterionInput ---- */
+typedef enum fs_multi_mod {
+    FS_MULTI_INCLUDES,
+    FS_MULTI_INCLUDES_ALL,
+    FS_MULTI_EXCLUDES,
+    FS_MULTI_IS_NULL,
+    FS_MULTI_NOT_NULL
+} fs_multi_mod;
+
+typedef struct fs_multi {
+    fs_multi_mod mod;
+    int64_t *ids; /* value */
+    size_t n;
+    int64_t *ex; /* excludes */
+    size_t n_ex;
+} fs_multi;
+
+/* Criterion `name` from its JSON value; single = the column holds one id
+ * (a studio), where INCLUDES_ALL and a sub-level depth are refused. */
+int fs_multi_compile(const char *name, json_t *v, bool hierarchical, bool single, fs_multi *m,
+                     char *err, size_t errlen);
+void fs_multi_free(fs_multi *m);
+bool fs_multi_match_list(const fs_multi *m, const fs_idlist *l);
+bool fs_multi_match_one(const fs_multi *m, int64_t id); /* id 0 = none */
+
 /* ---- fs-mutate.c: Stash mutation semantics (caller holds the write lock) ---- */
 /* Check a SceneUpdateInput (or a control edit when control) without
  * changing anything, so scenesUpdate can be all-or-nothing. */

@@ -34,9 +34,14 @@ enum field {
     F_ALIASES,
     F_DISAMBIGUATION,
     F_IGNORE_AUTO_TAG,
+    F_PERFORMERS,
+    F_TAGS,
+    F_STUDIOS,
+    F_PARENTS,
 };
 
-enum ctype { CT_INT, CT_STR, CT_TS, CT_BOOL };
+/* CT_MULTI: MultiCriterionInput, CT_HMULTI: the hierarchical one (fs-multi.c). */
+enum ctype { CT_INT, CT_STR, CT_TS, CT_BOOL, CT_MULTI, CT_HMULTI };
 
 enum modifier {
     M_EQUALS,
@@ -80,6 +85,10 @@ static const field_def field_defs[] = {
     {"aliases", F_ALIASES, CT_STR, T_ENTITIES},
     {"disambiguation", F_DISAMBIGUATION, CT_STR, TB(T_PERFORMER)},
     {"ignore_auto_tag", F_IGNORE_AUTO_TAG, CT_BOOL, T_ENTITIES},
+    {"performers", F_PERFORMERS, CT_MULTI, TB(T_SCENE)},
+    {"tags", F_TAGS, CT_HMULTI, TB(T_SCENE)},
+    {"studios", F_STUDIOS, CT_HMULTI, TB(T_SCENE)},
+    {"parents", F_PARENTS, CT_MULTI, TB(T_STUDIO)},
 };
 
 typedef struct crit {
@@ -89,6 +98,7 @@ typedef struct crit {
     int64_t i1, i2;
     const char *s1, *s2; /* borrowed from the request's JSON */
     bool b;
+    fs_multi multi; /* CT_MULTI, CT_HMULTI */
 } crit;
 
 typedef struct filt {
@@ -103,6 +113,8 @@ static void filt_free(filt *f)
     if (!f)
         return;
     filt_free(f->sub);
+    for (size_t i = 0; i < f->n; i++)
+        fs_multi_free(&f->c[i].multi);
     free(f->c);
     free(f);
 }
@@ -151,6 +163,10 @@ static int compile_crit(const field_def *d, json_t *v, crit *c, char *err, size_
     memset(c, 0, sizeof(*c));
     c->field = d->field;
     c->type = d->type;
+    if (d->type == CT_MULTI || d->type == CT_HMULTI)
+        return fs_multi_compile(d->name, v, d->type == CT_HMULTI,
+                                d->field == F_STUDIOS || d->field == F_PARENTS, &c->multi, err,
+                                errlen);
     if (d->type == CT_BOOL) {
         if (!json_is_boolean(v)) {
             snprintf(err, errlen, "%s: expected Boolean", d->name);
@@ -346,6 +362,12 @@ static bool match_scene_crit(const crit *c, const fs_scene *s)
         return match_ts(c, s->created_at);
     case F_UPDATED:
         return match_ts(c, s->updated_at);
+    case F_PERFORMERS:
+        return fs_multi_match_list(&c->multi, &s->performers);
+    case F_TAGS:
+        return fs_multi_match_list(&c->multi, &s->tags);
+    case F_STUDIOS:
+        return fs_multi_match_one(&c->multi, s->studio_id);
     default:
         return false; /* not a scene criterion: compile_filter refuses it */
     }
@@ -366,6 +388,8 @@ static bool match_entity_crit(const crit *c, const fs_entity *e)
         return match_str(c, e->disambiguation ? e->disambiguation : "");
     case F_IGNORE_AUTO_TAG:
         return e->ignore_auto_tag == c->b;
+    case F_PARENTS:
+        return fs_multi_match_one(&c->multi, e->parent_id);
     default:
         return false;
     }

@@ -1,6 +1,6 @@
 /* api-test.c - the fake Stash's GraphQL and control APIs behave like Stash:
- * auth, keyset paging, filters, sceneUpdate semantics, entity lookups and
- * creates, control edits. Each test gets a fresh in-process server on an
+ * auth, keyset paging, filters, sceneUpdate semantics, entity lookups,
+ * creates and destroys, scene counts by entity, control edits. Each test gets a fresh in-process server on an
  * ephemeral port. */
 #include "fake-stash.h"
 #include "http-client.h"
@@ -456,6 +456,98 @@ static void test_control_api(void **state)
     json_decref(doc);
 }
 
+/* findScenes(count) by performers/tags/studios, studios by parent, and the
+ * destroy mutations (unknown id = error; links dropped). */
+static int64_t scene_count(fixture *fx, json_t *scene_filter)
+{
+    json_t *doc;
+    json_t *r = ok_data(fx, "FindSceneIds",
+                        json_pack("{s:{s:i},s:o}", "filter", "per_page", 1, "scene_filter", scene_filter),
+                        "findScenes", &doc);
+    int64_t n = json_integer_value(json_object_get(r, "count"));
+    json_decref(doc);
+    return n;
+}
+
+static json_t *crit(const char *field, const char *modifier, const char *id)
+{
+    return id ? json_pack("{s:{s:[s],s:s}}", field, "value", id, "modifier", modifier)
+              : json_pack("{s:{s:s}}", field, "modifier", modifier);
+}
+
+static void test_entity_criteria_and_destroy(void **state)
+{
+    fixture *fx = *state;
+    json_t *doc;
+    char pid[24], sid[24], tid[24];
+    json_t *p = ok_data(fx, "PerformerCreate", json_pack("{s:{s:s}}", "input", "name", "Dest Roy"),
+                        "performerCreate", &doc);
+    snprintf(pid, sizeof(pid), "%s", field_s(p, "id"));
+    json_decref(doc);
+    json_t *st = ok_data(fx, "StudioCreate", json_pack("{s:{s:s}}", "input", "name", "Parent Co"),
+                         "studioCreate", &doc);
+    snprintf(sid, sizeof(sid), "%s", field_s(st, "id"));
+    json_decref(doc);
+    json_t *t = ok_data(fx, "TagCreate", json_pack("{s:{s:s}}", "input", "name", "Short Lived"),
+                        "tagCreate", &doc);
+    snprintf(tid, sizeof(tid), "%s", field_s(t, "id"));
+    json_decref(doc);
+    assert_int_equal(scene_count(fx, crit("performers", "INCLUDES", pid)), 0);
+    ok_data(fx, "SceneUpdate",
+            json_pack("{s:{s:s,s:[s],s:s,s:[s]}}", "input", "id", "4", "performer_ids", pid, "studio_id",
+                      sid, "tag_ids", tid),
+            "sceneUpdate", &doc);
+    json_decref(doc);
+    assert_int_equal(scene_count(fx, crit("performers", "INCLUDES", pid)), 1);
+    assert_int_equal(scene_count(fx, crit("performers", "EXCLUDES", pid)), N_SCENES - 1);
+    assert_int_equal(scene_count(fx, json_pack("{s:{s:[s,s],s:s}}", "performers", "value", pid, "1",
+                                               "modifier", "INCLUDES_ALL")),
+                     0);
+    assert_int_equal(scene_count(fx, crit("tags", "INCLUDES", tid)), 1);
+    assert_int_equal(scene_count(fx, crit("studios", "INCLUDES", sid)), 1);
+    expect_error(fx, "FindSceneIds",
+                 json_pack("{s:{s:{s:[s],s:s,s:i}}}", "scene_filter", "studios", "value", sid,
+                           "modifier", "INCLUDES", "depth", -1),
+                 "not modelled");
+    ok_data(fx, "StudioCreate",
+            json_pack("{s:{s:s,s:s}}", "input", "name", "Child Co", "parent_id", sid), "studioCreate",
+            &doc);
+    json_decref(doc);
+    json_t *kids = ok_data(fx, "FindStudios",
+                           json_pack("{s:{s:i},s:o}", "filter", "per_page", 1, "studio_filter",
+                                     crit("parents", "INCLUDES", sid)),
+                           "findStudios", &doc);
+    assert_int_equal(json_integer_value(json_object_get(kids, "count")), 1);
+    json_decref(doc);
+
+    json_t *ok = ok_data(fx, "PerformerDestroy", json_pack("{s:{s:s}}", "input", "id", pid),
+                         "performerDestroy", &doc);
+    assert_true(json_is_true(ok));
+    json_decref(doc);
+    expect_error(fx, "PerformerDestroy", json_pack("{s:{s:s}}", "input", "id", pid),
+                 "does not exist");
+    ok_data(fx, "StudioDestroy", json_pack("{s:{s:s}}", "input", "id", sid), "studioDestroy", &doc);
+    json_decref(doc);
+    ok_data(fx, "TagDestroy", json_pack("{s:{s:s}}", "input", "id", tid), "tagDestroy", &doc);
+    json_decref(doc);
+    json_t *s = scene(fx, 4, &doc);
+    assert_true(json_is_null(json_object_get(s, "studio")));
+    for (size_t i = 0; i < json_array_size(json_object_get(s, "performers")); i++)
+        assert_string_not_equal(field_s(json_array_get(json_object_get(s, "performers"), i), "id"), pid);
+    json_decref(doc);
+    assert_int_equal(scene_count(fx, crit("tags", "INCLUDES", tid)), 0);
+    json_t *child = ok_data(fx, "FindStudioByName", json_pack("{s:s}", "name", "Child Co"),
+                            "findStudios", &doc);
+    assert_true(json_is_null(
+        json_object_get(json_array_get(json_object_get(child, "studios"), 0), "parent_studio")));
+    json_decref(doc);
+    json_t *stats = fsh_control(fx->port, "GET", "stats", NULL, NULL);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(stats, "mutations"),
+                                                        "performerDestroy")),
+                     1);
+    json_decref(stats);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -466,6 +558,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_scene_update_semantics, setup, teardown),
         cmocka_unit_test_setup_teardown(test_entities, setup, teardown),
         cmocka_unit_test_setup_teardown(test_control_api, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_entity_criteria_and_destroy, setup, teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     curl_global_cleanup();
