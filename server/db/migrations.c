@@ -98,6 +98,16 @@ static const char *const schema_v6[] = {
     "  UNIQUE (plan_id, kind, name COLLATE NOCASE))",
 };
 
+/* v7 (browsing at 100k): the studio index also carries organized.  Its
+ * order is unchanged ((studio_id, id) is already unique), so studio pages
+ * still stop after the page; studio + organized filters (with tags probed
+ * by primary key) are now answered without reading wide scene rows.
+ * Replaces scenes_studio, so writes maintain no extra index. */
+static const char *const schema_v7[] = {
+    "DROP INDEX scenes_studio",
+    "CREATE INDEX scenes_studio_organized ON scenes(studio_id, id, organized)",
+};
+
 static const struct migration migrations[] = {
     {schema_v1, sizeof schema_v1 / sizeof schema_v1[0]},
     {schema_v2, sizeof schema_v2 / sizeof schema_v2[0]},
@@ -105,6 +115,7 @@ static const struct migration migrations[] = {
     {schema_v4, sizeof schema_v4 / sizeof schema_v4[0]},
     {schema_v5, sizeof schema_v5 / sizeof schema_v5[0]},
     {schema_v6, sizeof schema_v6 / sizeof schema_v6[0]},
+    {schema_v7, sizeof schema_v7 / sizeof schema_v7[0]},
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

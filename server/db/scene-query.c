@@ -27,6 +27,10 @@ static void cond(sh_sqlbuf *q, const char *frag)
 
 /* ------------------------------------------------------------ filter model */
 
+/* Which condition leads a plan that combines an id set (performer, tag)
+ * with an indexed column condition (studio, date); see choose_lead(). */
+typedef enum lead { LEAD_PLANNER, LEAD_COLUMNS, LEAD_PERFORMER, LEAD_TAG } lead;
+
 /* The filter reduced to what the SQL needs, values pre-rendered. */
 typedef struct fplan fplan;
 struct fplan {
@@ -37,6 +41,8 @@ struct fplan {
     bool has_date;
     char *path_like;
     unsigned missing; /* bit (1 << MissingField) */
+    lead lead;        /* LEAD_PLANNER: SQLite picks */
+    size_t lead_index; /* which performer_ids / tag_ids entry leads */
     /* A saved filter named by f->saved, loaded when the query runs: its
      * conditions are ANDed with ours.  Both live in arena. */
     sh_arena *arena;
@@ -262,10 +268,124 @@ static sh_status fplan_build(fplan *p, const Stashhog__SceneFilter *f, sh_error 
     return SH_OK;
 }
 
+/* ------------------------------------------------------------ leading */
+
+/* Rows counted at most when sizing a candidate leader: enough to tell a
+ * narrow set from a broad one while sizing stays well under a millisecond. */
+#define LEAD_COUNT_CAP 10000
+/* An id set leads only when clearly smaller: each of its rows costs a read
+ * of a wide scene row (to check studio, organized, ...), where a column
+ * leader's rows are checked inside its covering index and the sets are
+ * probed by primary key (measured ~1.7x at 100k scenes, warm cache). */
+#define LEAD_SET_ROW_COST 2
+
+/* Step a cached count(*) statement once; leaves it reset and unbound (its
+ * text parameters point into the fplan). */
+static sh_status count_rows(sh_db *db, sqlite3_stmt *stmt, int64_t *n, sh_error *err)
+{
+    int rc = sh_db_step(db, stmt, err);
+    *n = rc == 1 ? sqlite3_column_int64(stmt, 0) : 0;
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    return rc < 0 ? (err ? err->code : SH_ERR_DB) : SH_OK;
+}
+
+/* Size of one id set, counted up to limit rows. */
+static sh_status count_set(sh_db *db, lead kind, int64_t id, int64_t limit, int64_t *n, sh_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    sh_status st = kind == LEAD_PERFORMER
+                       ? sh_db_prepare(db, "SELECT count(*) FROM (SELECT 1 FROM scene_performers "
+                                           "WHERE performer_id = ?1 LIMIT ?2)", &stmt, err)
+                       : sh_db_prepare(db, "SELECT count(*) FROM (SELECT 1 FROM scene_tags "
+                                           "WHERE tag_id = ?1 LIMIT ?2)", &stmt, err);
+    if (st != SH_OK)
+        return st;
+    sqlite3_bind_int64(stmt, 1, id);
+    sqlite3_bind_int64(stmt, 2, limit);
+    return count_rows(db, stmt, n, err);
+}
+
+/* Scenes matching the studio or date condition (the smaller), up to cap. */
+static sh_status count_columns(sh_db *db, const fplan *p, int64_t *n, sh_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    sh_status st;
+    int64_t m = LEAD_COUNT_CAP;
+    *n = LEAD_COUNT_CAP;
+    if (p->studio_ids) {
+        if ((st = sh_db_prepare(db, "SELECT count(*) FROM (SELECT 1 FROM scenes WHERE studio_id IN "
+                                    "(SELECT value FROM json_each(?1)) LIMIT ?2)", &stmt, err)) != SH_OK)
+            return st;
+        sqlite3_bind_text(stmt, 1, p->studio_ids, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(stmt, 2, *n);
+        if ((st = count_rows(db, stmt, n, err)) != SH_OK)
+            return st;
+    }
+    if (p->has_date) {
+        if ((st = sh_db_prepare(db, "SELECT count(*) FROM (SELECT 1 FROM scenes WHERE date >= ?1 AND date <= ?2 "
+                                    "LIMIT ?3)", &stmt, err)) != SH_OK)
+            return st;
+        sqlite3_bind_text(stmt, 1, p->date_lo, -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 2, p->date_hi, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(stmt, 3, *n);
+        if ((st = count_rows(db, stmt, &m, err)) != SH_OK)
+            return st;
+        if (m < *n)
+            *n = m;
+    }
+    return SH_OK;
+}
+
+/* Pick the leader of a filter that has both an id set and a studio or date
+ * condition.  SQLite cannot: it assumes every IN (SELECT ...) list holds
+ * ~25 rows (whatever ANALYZE says), so it always led with the id set, and a
+ * broad tag (8,000 scenes) then cost a wide scene-row read per scene just
+ * to check its studio.  So we size the candidates with bounded counts on
+ * covering indexes, then write the SQL so that only the chosen plan is
+ * possible (emit_where): the leader as an index range or rowid list, other
+ * id sets as primary-key probes (EXISTS), other columns behind a unary
+ * plus.  Full text and explicit scene ids keep SQLite's choice. */
+static sh_status choose_lead(fplan *p, sh_db *db, sh_error *err)
+{
+    const Stashhog__SceneFilter *f = p->f;
+    p->lead = LEAD_PLANNER;
+    if (!(p->studio_ids || p->has_date) || !(f->n_performer_ids || f->n_tag_ids) || p->scene_ids || p->fts)
+        return SH_OK;
+    int64_t best = 0, n = 0;
+    sh_status st = count_columns(db, p, &best, err);
+    if (st != SH_OK)
+        return st;
+    lead who = LEAD_COLUMNS;
+    size_t which = 0;
+    for (int k = 0; k < 2; k++) {
+        lead kind = k ? LEAD_TAG : LEAD_PERFORMER;
+        size_t count = k ? f->n_tag_ids : f->n_performer_ids;
+        const int64_t *ids = k ? f->tag_ids : f->performer_ids;
+        for (size_t i = 0; i < count; i++) {
+            /* Only "smaller than best" matters: a capped count never wins. */
+            if ((st = count_set(db, kind, ids[i], best / LEAD_SET_ROW_COST + 1, &n, err)) != SH_OK)
+                return st;
+            if (n * LEAD_SET_ROW_COST < best) {
+                best = n * LEAD_SET_ROW_COST;
+                who = kind;
+                which = i;
+            }
+        }
+    }
+    p->lead = who;
+    p->lead_index = which;
+    return SH_OK;
+}
+
 static sh_status fplan_init(fplan *p, sh_db *db, const Stashhog__SceneFilter *f, sh_error *err)
 {
     sh_status st = fplan_build(p, f, err);
-    if (st == SH_OK && p->f->saved && (st = fplan_load_saved(p, db, p->f->saved, err)) != SH_OK)
+    if (st == SH_OK && p->f->saved && (st = fplan_load_saved(p, db, p->f->saved, err)) != SH_OK) {
+        fplan_free(p);
+        return st;
+    }
+    if (st == SH_OK && (st = choose_lead(p, db, err)) != SH_OK)
         fplan_free(p);
     return st;
 }
@@ -284,6 +404,9 @@ static bool has_column_conditions(const fplan *p)
 #define SET_PERFORMER "SELECT scene_id AS id FROM scene_performers WHERE performer_id = ?"
 #define SET_TAG "SELECT scene_id AS id FROM scene_tags WHERE tag_id = ?"
 #define SET_FTS "SELECT rowid AS id FROM scene_fts WHERE scene_fts MATCH ?"
+/* Membership of scene s in a set, by primary key (scene_id, ...). */
+#define PROBE_PERFORMER "EXISTS (SELECT 1 FROM scene_performers WHERE scene_id = s.id AND performer_id = ?)"
+#define PROBE_TAG "EXISTS (SELECT 1 FROM scene_tags WHERE scene_id = s.id AND tag_id = ?)"
 
 /* Which id set drives a count or an id-sorted page (skipped in the WHERE). */
 typedef enum driver { DRIVER_NONE, DRIVER_PERFORMER, DRIVER_TAG, DRIVER_FTS } driver;
@@ -344,12 +467,16 @@ static void emit_where(sh_sqlbuf *q, const fplan *p, driver skip)
         cond(q, "s.id IN (SELECT value FROM json_each(?))");
         bind_text(q, p->scene_ids);
     }
+    /* With a chosen leader (choose_lead) every other id set is a probe. */
+    bool chosen = p->lead != LEAD_PLANNER, set_leads = p->lead == LEAD_PERFORMER || p->lead == LEAD_TAG;
     for (size_t i = skip == DRIVER_PERFORMER ? 1 : 0; i < f->n_performer_ids; i++) {
-        cond(q, "s.id IN (" SET_PERFORMER ")");
+        bool probe = chosen && !(p->lead == LEAD_PERFORMER && p->lead_index == i);
+        cond(q, probe ? PROBE_PERFORMER : "s.id IN (" SET_PERFORMER ")");
         bind_int(q, f->performer_ids[i]);
     }
     for (size_t i = skip == DRIVER_TAG ? 1 : 0; i < f->n_tag_ids; i++) {
-        cond(q, "s.id IN (" SET_TAG ")");
+        bool probe = chosen && !(p->lead == LEAD_TAG && p->lead_index == i);
+        cond(q, probe ? PROBE_TAG : "s.id IN (" SET_TAG ")");
         bind_int(q, f->tag_ids[i]);
     }
     if (p->fts && skip != DRIVER_FTS) {
@@ -357,7 +484,8 @@ static void emit_where(sh_sqlbuf *q, const fplan *p, driver skip)
         bind_text(q, p->fts);
     }
     if (p->studio_ids) {
-        cond(q, "s.studio_id IN (SELECT value FROM json_each(?))");
+        cond(q, set_leads ? "+s.studio_id IN (SELECT value FROM json_each(?))"
+                          : "s.studio_id IN (SELECT value FROM json_each(?))");
         bind_text(q, p->studio_ids);
     }
     if (f->has_organized) {
@@ -365,7 +493,7 @@ static void emit_where(sh_sqlbuf *q, const fplan *p, driver skip)
         bind_int(q, f->organized ? 1 : 0);
     }
     if (p->has_date) {
-        cond(q, "s.date >= ? AND s.date <= ?");
+        cond(q, set_leads ? "+s.date >= ? AND +s.date <= ?" : "s.date >= ? AND s.date <= ?");
         bind_text(q, p->date_lo);
         bind_text(q, p->date_hi);
     }

@@ -9,7 +9,7 @@
  * is inert.  Id lists travel as one bound JSON array read with json_each().
  *
  * Performance shape (100k scenes): the page query selects ids only, so it
- * can be answered from covering indexes (scenes_ids, scenes_studio,
+ * can be answered from covering indexes (scenes_ids, scenes_studio_organized,
  * scenes_date, ...) and never touches wide scene rows it skips; callers read
  * the rows they return.  When the filter is made only of id sets
  * (performer, tag, full text) one set stands in for the scenes table: the
@@ -18,6 +18,10 @@
  * such row belonging to a cached scene: foreign keys with cascade, and the
  * store keeps scene_fts in step.  Weak conditions (organized, "missing")
  * are kept from leading the plan when a selective filter is present.
+ * When an id set meets a studio or date condition, the query first sizes
+ * both with bounded counts and writes the SQL so the smaller one leads
+ * (SQLite itself guesses ~25 rows for any IN list and always led with the
+ * set); the others become primary-key probes.
  *
  * Not thread-safe beyond sh_db's rule: one connection per thread.  Run count
  * and page inside one read transaction (sh_db_read_begin) to get a

@@ -306,6 +306,23 @@ static void test_combined(void **state)
                            .path_contains = "beta", .n_scene_ids = 2, .scene_ids = IDS(8, 2),
                            .n_exclude_tag_ids = 1, .exclude_tag_ids = IDS(1)),
           EXPECT(8));
+    /* An id set with a studio or date condition: the smaller leads (sizes
+     * counted first), and either way the rows are the same. */
+    check("tag 2 + studio 2 + unorganized (studio leads)",
+          &F(.n_tag_ids = 1, .tag_ids = IDS(2), .n_studio_ids = 1, .studio_ids = IDS(2), .has_organized = 1,
+             .organized = 0),
+          EXPECT(2, 8));
+    check("tags 2+3 + studio 2 (studio leads)",
+          &F(.n_tag_ids = 2, .tag_ids = IDS(2, 3), .n_studio_ids = 1, .studio_ids = IDS(2)), EXPECT(8));
+    check("performer 1 + since 2019 + organized (performer leads)",
+          &F(.n_performer_ids = 1, .performer_ids = IDS(1), .date_from = "2019", .has_organized = 1, .organized = 1),
+          EXPECT(1, 4, 6));
+    check("performer 1 + tag 2 + studios 1|3 + since 2019 (studios lead)",
+          &F(.n_performer_ids = 1, .performer_ids = IDS(1), .n_tag_ids = 1, .tag_ids = IDS(2), .n_studio_ids = 2,
+             .studio_ids = IDS(1, 3), .date_from = "2019"),
+          EXPECT(4));
+    check("tag 1 + unknown studio", &F(.n_tag_ids = 1, .tag_ids = IDS(1), .n_studio_ids = 1, .studio_ids = IDS(99)),
+          NONE);
     check("missing performers + tag", &F(.n_missing = 1,
                                          .missing = (Stashhog__MissingField[]){
                                              STASHHOG__MISSING_FIELD__MISSING_PERFORMERS},
@@ -517,6 +534,22 @@ static void test_entities(void **state)
     sh_arena_destroy(a);
 }
 
+/* EXPLAIN QUERY PLAN of page and count both contain (or both lack) s. */
+static void check_plan_has(const char *what, const Stashhog__SceneFilter *f, const char *s, bool want)
+{
+    for (int count = 0; count < 2; count++) {
+        char *sql = NULL, *plan = NULL;
+        sh_error err = {0};
+        if (sh_scene_query_explain(db, f, NULL, count, &sql, &plan, &err) != SH_OK)
+            fail_msg("%s: %s", what, err.message);
+        if ((strstr(plan, s) != NULL) != want)
+            fail_msg("%s (%s): plan %s \"%s\":\n%s\n-- sql: %s", what, count ? "count" : "page",
+                     want ? "lacks" : "has", s, plan, sql);
+        free(sql);
+        free(plan);
+    }
+}
+
 /* The main filters with id-sorted pages must be answered from indexes:
  * no "SCAN s" (scenes table or a whole index of it) in page or count. */
 static void check_no_scan(const char *what, const Stashhog__SceneFilter *f)
@@ -552,6 +585,25 @@ static void test_query_plans(void **state)
     check_no_scan("scene ids", &F(.n_scene_ids = 2, .scene_ids = IDS(1, 2)));
     check_no_scan("tag + performer", &F(.n_tag_ids = 1, .tag_ids = IDS(1), .n_performer_ids = 1,
                                         .performer_ids = IDS(1)));
+
+    /* Tag + studio + unorganized (browse-bench's slowest workload before
+     * schema v7): the studio leads through the covering studio index, with
+     * organized read from it and the tag probed by primary key; walking the
+     * tag's scenes and reading each wide scene row was 10+ ms at 100k. */
+    const Stashhog__SceneFilter tag_studio =
+        F(.n_tag_ids = 1, .tag_ids = IDS(2), .n_studio_ids = 1, .studio_ids = IDS(2), .has_organized = 1,
+          .organized = 0);
+    check_no_scan("tag + studio + unorganized", &tag_studio);
+    check_plan_has("tag + studio + unorganized", &tag_studio, "COVERING INDEX scenes_studio_organized", true);
+    check_plan_has("tag + studio + unorganized", &tag_studio, "SEARCH scene_tags USING PRIMARY KEY", true);
+    check_plan_has("tag + studio + unorganized", &tag_studio, "scene_tags_tag", false);
+    /* A set at most half the studio/date side leads instead (performer 1:
+     * 3 scenes; dated since 2019: 7), the date only checked. */
+    const Stashhog__SceneFilter perf_date =
+        F(.n_performer_ids = 1, .performer_ids = IDS(1), .date_from = "2019", .has_organized = 1, .organized = 1);
+    check_no_scan("performer + date", &perf_date);
+    check_plan_has("performer + date", &perf_date, "COVERING INDEX scene_performers_performer", true);
+    check_plan_has("performer + date", &perf_date, "scenes_date", false);
 
     /* Counting a tag or performer alone never touches scenes at all. */
     char *sql = NULL;
