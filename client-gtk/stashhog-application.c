@@ -9,6 +9,8 @@ struct _StashhogApplication
   AdwApplication parent_instance;
   StashhogClient *client;
   StashhogConnectionConfig *connection;
+  StashhogTokenStore *tokens;
+  GCancellable *loading; /* the startup lookup of the token */
 };
 
 G_DEFINE_FINAL_TYPE (StashhogApplication, stashhog_application, ADW_TYPE_APPLICATION)
@@ -25,6 +27,37 @@ connect_client (StashhogApplication *self)
 
   if (!url || !stashhog_client_connect (self->client, url, token, NULL, &error))
     g_warning ("cannot connect: %s", error->message);
+}
+
+/* The token comes from the keyring asynchronously: connect once it is there. */
+static void
+on_connection_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (StashhogApplication) self = user_data;
+  g_autoptr (GError) error = NULL;
+  StashhogConnectionConfig *loaded = stashhog_connection_config_load_finish (result, &error);
+  (void) source;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (!loaded)
+    g_warning ("connection settings: %s", error->message);
+  else
+    {
+      stashhog_connection_config_free (self->connection);
+      self->connection = loaded;
+    }
+  connect_client (self);
+}
+
+static void
+on_token_saved (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  (void) source, (void) user_data;
+  if (!stashhog_connection_config_save_token_finish (result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_warning ("cannot remember the daemon token: %s", error->message);
 }
 
 static void
@@ -76,7 +109,6 @@ static void
 stashhog_application_startup (GApplication *app)
 {
   StashhogApplication *self = STASHHOG_APPLICATION (app);
-  g_autoptr (GError) error = NULL;
   static const struct
   {
     const char *action;
@@ -98,13 +130,10 @@ stashhog_application_startup (GApplication *app)
   for (gsize i = 0; i < G_N_ELEMENTS (accels); i++)
     gtk_application_set_accels_for_action (GTK_APPLICATION (self), accels[i].action, accels[i].accels);
 
-  self->connection = stashhog_connection_config_load (NULL, &error);
-  if (!self->connection)
-    {
-      g_warning ("connection settings: %s", error->message);
-      self->connection = g_new0 (StashhogConnectionConfig, 1);
-    }
-  connect_client (self);
+  self->connection = g_new0 (StashhogConnectionConfig, 1);
+  self->loading = g_cancellable_new ();
+  stashhog_connection_config_load_async (NULL, self->tokens, self->loading, on_connection_loaded,
+                                         g_object_ref (self));
 }
 
 static void
@@ -123,6 +152,7 @@ static void
 stashhog_application_shutdown (GApplication *app)
 {
   StashhogApplication *self = STASHHOG_APPLICATION (app);
+  g_cancellable_cancel (self->loading);
   stashhog_client_disconnect (self->client);
   G_APPLICATION_CLASS (stashhog_application_parent_class)->shutdown (app);
 }
@@ -132,6 +162,8 @@ stashhog_application_finalize (GObject *object)
 {
   StashhogApplication *self = STASHHOG_APPLICATION (object);
   g_clear_object (&self->client);
+  g_clear_object (&self->tokens);
+  g_clear_object (&self->loading);
   g_clear_pointer (&self->connection, stashhog_connection_config_free);
   G_OBJECT_CLASS (stashhog_application_parent_class)->finalize (object);
 }
@@ -152,6 +184,7 @@ static void
 stashhog_application_init (StashhogApplication *self)
 {
   self->client = stashhog_client_new ();
+  self->tokens = stashhog_token_store_new (NULL);
 }
 
 StashhogApplication *
@@ -187,8 +220,13 @@ stashhog_application_set_connection (StashhogApplication *self, const char *url,
   StashhogConnectionConfig next = { .url = (char *) (url && *url ? url : NULL),
                                      .token = (char *) (token && *token ? token : NULL) };
   g_return_val_if_fail (STASHHOG_IS_APPLICATION (self), FALSE);
-  if (!stashhog_connection_config_save (NULL, &next, error))
+  if (!stashhog_connection_config_save_url (NULL, next.url, error))
     return FALSE;
+  /* The token is in hand: connect now while the store saves it (and forgets
+   * the previous daemon's) in the background. */
+  g_cancellable_cancel (self->loading);
+  stashhog_connection_config_save_token_async (self->tokens, self->connection->url, &next, NULL, on_token_saved,
+                                               NULL);
   stashhog_connection_config_free (self->connection);
   self->connection = g_new0 (StashhogConnectionConfig, 1);
   self->connection->url = g_strdup (next.url);

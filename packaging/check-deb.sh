@@ -28,5 +28,10 @@ if gui=$(ls "$out"/stashhog-gui_*.deb 2>/dev/null); then
         ./usr/share/icons/hicolor/scalable/apps/io.github.stashhog.StashHog.svg; do
         grep -q " $f\$" <<<"$contents" || { echo "missing $f in $gui"; exit 1; }
     done
-    echo "$(basename "$gui"): $(stat -c %s "$gui") bytes"
+    gui_depends=$(dpkg-deb -f "$gui" Depends)
+    # Built with libsecret: the keyring library is a dependency of the GUI.
+    if grep -q '^STASHHOG_GTK_LIBSECRET:INTERNAL=ON' "$build/CMakeCache.txt"; then
+        grep -q libsecret-1-0 <<<"$gui_depends" || { echo "GUI Depends lacks libsecret-1-0: $gui_depends"; exit 1; }
+    fi
+    echo "$(basename "$gui"): $(stat -c %s "$gui") bytes; Depends: $gui_depends"
 fi
