@@ -6,7 +6,6 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include "cache-dump.h"
 #include "db/db.h"
 #include "fake-stash.h"
+#include "http-client.h"
 #include "sh-util.h"
 #include "sync/sync.h"
 
@@ -30,47 +30,14 @@ typedef struct fixture {
 
 /* ---- HTTP to the fake's control API */
 
-typedef struct buf {
-    char *p;
-    size_t n;
-} buf;
-
-static size_t on_body(char *d, size_t s, size_t n, void *u)
-{
-    buf *b = u;
-    char *g = realloc(b->p, b->n + s * n + 1);
-    if (!g)
-        return 0;
-    memcpy(g + b->n, d, s * n);
-    b->p = g;
-    b->n += s * n;
-    b->p[b->n] = '\0';
-    return s * n;
-}
-
 static json_t *control(fixture *f, const char *method, const char *path, const char *body)
 {
-    CURL *c = curl_easy_init();
-    buf b = {0};
-    char url[256];
-    snprintf(url, sizeof url, "%s/__control/%s", f->url, path);
-    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    if (body)
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+    json_t *b = body ? json_loads(body, 0, NULL) : NULL;
+    assert_true(!body || b);
     long code = 0;
-    assert_int_equal(curl_easy_perform(c), CURLE_OK);
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-    curl_slist_free_all(h);
-    curl_easy_cleanup(c);
+    json_t *j = fsh_control(fs_server_port(f->srv), method, path, b, &code);
     if (code < 200 || code > 299)
-        fail_msg("%s %s: HTTP %ld %s", method, path, code, b.p ? b.p : "");
-    json_t *j = json_loads(b.p ? b.p : "null", JSON_DECODE_ANY, NULL);
-    free(b.p);
+        fail_msg("%s %s: HTTP %ld", method, path, code);
     return j;
 }
 
@@ -311,7 +278,7 @@ static void test_bad_key_is_clear(void **state)
 
 int main(void)
 {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
+    sh_stash_global_init(NULL);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_timestamp_minus),
         cmocka_unit_test_setup_teardown(test_full_then_incremental, setup, teardown),
@@ -320,6 +287,6 @@ int main(void)
         cmocka_unit_test(test_bad_key_is_clear),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
-    curl_global_cleanup();
+    sh_stash_global_cleanup();
     return rc;
 }
