@@ -9,6 +9,7 @@
 #include <nng/supplemental/tls/tls.h>
 
 #include "sh-log.h"
+#include "sh-rpc-server.h"
 #include "sh-util.h"
 
 #define LOG "rpc-client"
@@ -146,8 +147,18 @@ void sh_rpc_client_destroy(sh_rpc_client *c)
     pthread_mutex_lock(&c->lock);
     c->closing = true;
     pthread_mutex_unlock(&c->lock);
-    /* Closing the socket aborts every async call; their callbacks still run. */
-    nng_close(c->sock);
+    /* Closing the socket aborts every async call; their callbacks still run
+     * (nng closes the contexts before it waits for the pipes).
+     *
+     * Bounded: libnng 1.5.2 deadlocks closing a pipe that is mid-frame, and
+     * a client meets that window when it closes while a late reply (after a
+     * timeout) is arriving, or when the daemon dropped the connection while
+     * a large request was being written (nng then closes the pipe itself
+     * and the reaper waits on the stuck writer forever).  The close is left
+     * to finish, or not, on a helper thread: a CLI exits anyway, a GUI only
+     * leaks the socket. */
+    if (!sh_nng_close_bounded(c->sock, 2000))
+        sh_debug(LOG, "closing the connection to %s did not finish; left to process exit", c->url);
     pthread_mutex_lock(&c->lock);
     while (c->outstanding > 0)
         pthread_cond_wait(&c->idle, &c->lock);
@@ -239,8 +250,15 @@ static void async_complete(struct async_call *call, sh_status st, sh_reply *repl
 {
     sh_rpc_client *c = call->client;
     call->done(st, reply, err, call->user_data);
+    /* Once destroy has begun, the socket's close closes every context
+     * itself, and closing ours at the same time races inside libnng 1.5.2
+     * (seen as an nng panic in nng_ctx_close when the GUI quit right after
+     * connecting).  The lock orders us against destroy's "closing". */
+    pthread_mutex_lock(&c->lock);
+    if (!c->closing)
+        nng_ctx_close(call->ctx);
+    pthread_mutex_unlock(&c->lock);
     /* The aio is freed by a reaper-safe path: nng_aio_reap may be called from its own callback. */
-    nng_ctx_close(call->ctx);
     nng_aio_reap(call->aio);
     free(call);
     pthread_mutex_lock(&c->lock);

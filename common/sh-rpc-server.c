@@ -1,13 +1,16 @@
 #include "sh-rpc-server.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <nng/protocol/reqrep0/rep.h>
+#include <nng/protocol/reqrep0/req.h>
 #include <nng/supplemental/tls/tls.h>
 
 #include "sh-log.h"
@@ -25,19 +28,41 @@ struct worker {
     void *data;
 };
 
+/* One bound URL.  `id` and `added` are read by the pipe callback on nng
+ * threads; `l` is replaced only by the guard thread. */
+struct listener_slot {
+    nng_listener l;
+    _Atomic int id;
+    char *url;              /* resolved (tcp port 0 -> real port): re-listening keeps it */
+    uint64_t other_seen;    /* the listener's "other" error counter at the last look */
+    bool probe_due;         /* the counter moved since the last probe */
+    int64_t last_probe_ms;
+    _Atomic uint64_t added; /* pipes this listener handed to the socket */
+};
+
 struct sh_rpc_server {
     sh_rpc_server_config cfg;
     nng_socket sock;
-    nng_listener *listeners;
-    size_t n_listeners;
-    char **urls;
-    size_t n_urls;
+    struct listener_slot *slots;
+    size_t n_slots;
+    char **urls; /* slots[i].url, for sh_rpc_server_urls */
     struct worker *workers;
     int n_workers;
-    pthread_mutex_t lock; /* orders "stopping" against starting a receive */
+    pthread_mutex_t lock; /* orders "stopping" against starting a receive; guard wakeups */
+    pthread_cond_t guard_wake;
+    pthread_t guard;
+    bool guard_started;
     bool stopping;
     bool stopped;
+    _Atomic int pipes;
+    int n_kept; /* dead ipc listeners kept open (guard thread only until stop) */
+    struct sh_rpc_server *next_left; /* on left_to_exit */
 };
+
+/* Servers whose socket is left to process exit (see destroy); listed so
+ * they stay reachable, which is what they are. */
+static pthread_mutex_t left_lock = PTHREAD_MUTEX_INITIALIZER;
+static sh_rpc_server *left_to_exit;
 
 sh_status sh_listener_url(nng_listener l, const char *configured, char *out, size_t out_len,
                           sh_error *err)
@@ -229,9 +254,11 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-static sh_status start_listener(sh_rpc_server *srv, const char *url, sh_error *err)
+/* Create and start a listener on `url`; *resolved gets the bound URL. */
+static sh_status open_listener(sh_rpc_server *srv, const char *url, nng_listener *out, char *resolved,
+                               size_t resolved_len, sh_error *err)
 {
-    nng_listener l;
+    nng_listener l = NNG_LISTENER_INITIALIZER;
     int rv = nng_listener_create(&l, srv->sock, url);
     if (rv != 0)
         return sh_error_set(err, SH_ERR_INVALID, "cannot listen on %s: %s", url, nng_strerror(rv));
@@ -240,31 +267,257 @@ static sh_status start_listener(sh_rpc_server *srv, const char *url, sh_error *e
         nng_listener_set_int(l, NNG_OPT_IPC_PERMISSIONS, mode);
     }
     nng_listener_set_size(l, NNG_OPT_RECVMAXSZ, SH_WIRE_MAX_REQUEST);
-    sh_status tst = sh_listener_configure_tls(l, url, srv->cfg.tls_cert_key_file, srv->cfg.tls_ca_file, err);
-    if (tst != SH_OK) {
-        nng_listener_close(l);
-        return tst;
-    }
+    sh_status st = sh_listener_configure_tls(l, url, srv->cfg.tls_cert_key_file, srv->cfg.tls_ca_file, err);
+    if (st != SH_OK)
+        goto fail;
     if ((rv = nng_listener_start(l, 0)) != 0) {
-        nng_listener_close(l);
-        return sh_error_set(err, SH_ERR_NETWORK, "cannot listen on %s: %s", url, nng_strerror(rv));
+        st = sh_error_set(err, SH_ERR_NETWORK, "cannot listen on %s: %s", url, nng_strerror(rv));
+        goto fail;
     }
+    if ((st = sh_listener_url(l, url, resolved, resolved_len, err)) != SH_OK)
+        goto fail;
+    *out = l;
+    return SH_OK;
+fail:
+    nng_listener_close(l);
+    return st;
+}
+
+static sh_status start_listener(sh_rpc_server *srv, const char *url, sh_error *err)
+{
     char resolved[512];
-    sh_status st = sh_listener_url(l, url, resolved, sizeof resolved, err);
-    if (st != SH_OK) {
-        nng_listener_close(l);
+    nng_listener l = NNG_LISTENER_INITIALIZER;
+    sh_status st = open_listener(srv, url, &l, resolved, sizeof resolved, err);
+    if (st != SH_OK)
         return st;
-    }
     char *copy = strdup(resolved);
     if (!copy) {
         nng_listener_close(l);
         return sh_error_set(err, SH_ERR_NOMEM, NULL);
     }
-    srv->listeners[srv->n_listeners++] = l;
-    srv->urls[srv->n_urls++] = copy;
+    struct listener_slot *slot = &srv->slots[srv->n_slots++];
+    slot->l = l;
+    slot->url = copy;
+    atomic_store(&slot->id, nng_listener_id(l));
+    srv->urls[srv->n_slots - 1] = copy;
     sh_info(LOG, "listening on %s", resolved);
     return SH_OK;
 }
+
+static void on_pipe(nng_pipe pipe, nng_pipe_ev ev, void *arg)
+{
+    sh_rpc_server *srv = arg;
+    /* REM_POST comes for every pipe that had ADD_PRE; ADD_POST may not. */
+    if (ev == NNG_PIPE_EV_ADD_PRE) {
+        atomic_fetch_add(&srv->pipes, 1);
+        return;
+    }
+    if (ev == NNG_PIPE_EV_REM_POST) {
+        atomic_fetch_sub(&srv->pipes, 1);
+        return;
+    }
+    int lid = nng_listener_id(nng_pipe_listener(pipe));
+    /* cfg.n_urls, not n_slots: slots fill while pipes may already arrive;
+     * an unused slot's id 0 matches no listener. */
+    for (size_t i = 0; i < srv->cfg.n_urls; i++)
+        if (atomic_load(&srv->slots[i].id) == lid)
+            atomic_fetch_add(&srv->slots[i].added, 1);
+}
+
+/* ------------------------------------------------------------ listener guard
+ *
+ * Why a guard re-opens listeners:
+ *
+ * libnng 1.5.2 stops accepting for good when one connection fails its SP
+ * handshake with NNG_ECLOSED.  The server writes its 8-byte header first; a
+ * client that has already closed the connection (a CLI killed or timing out,
+ * a req socket closed while its dialer was reconnecting) makes that write
+ * fail with EPIPE, which nng maps to ECLOSED; the transport hands the error
+ * to the listener's pending accept, and the core listener treats ECLOSED as
+ * "I was closed" and never posts another accept.  The transport keeps
+ * completing handshakes, so new clients connect and send, and their
+ * requests are never read: the daemon "stops answering".  A few hundred
+ * connect-and-close cycles on the ipc socket do it reliably
+ * (rpc-stall-test.c); foundation.sh's oversized frames did it by chance.
+ *
+ * Every such failure bumps the listener's "other" error statistic (as do
+ * resource errors, after which nng retries by itself, and pipe errors).  So
+ * the guard looks at that counter; when it moved, it dials the listener
+ * once: if that pipe does not reach the socket, the listener is replaced.  A tls+tcp:// listener is re-opened
+ * without the probe (a probe would need client credentials).  nng 1.5.2
+ * never frees a closed listener's endpoint and the connections that waited
+ * on it, so a dead ipc listener is replaced without closing it (see
+ * replace_ipc_listener); a tcp one must be closed and leaks a few KB. */
+#define GUARD_PERIOD_MS 100
+#define PROBE_WAIT_MS 2000
+#define PROBE_GAP_MS 200
+
+/* By hand: 1.5.2's nng_stat_find_listener() matches the first listener of
+ * any socket (the scope's id is never set), so compare the "id" child. */
+static uint64_t listener_other_errors(nng_stat *all, nng_listener l)
+{
+    int want = nng_listener_id(l);
+    for (nng_stat *c = all ? nng_stat_child(all) : NULL; c; c = nng_stat_next(c)) {
+        if (nng_stat_type(c) != NNG_STAT_SCOPE || strcmp(nng_stat_name(c), "listener") != 0)
+            continue;
+        nng_stat *id = nng_stat_find(c, "id");
+        if (!id || nng_stat_value(id) != (uint64_t)want)
+            continue;
+        nng_stat *other = nng_stat_find(c, "other");
+        return other ? nng_stat_value(other) : 0;
+    }
+    return 0;
+}
+
+/* Does a fresh connection through this listener reach the socket? */
+static bool listener_accepts(sh_rpc_server *srv, struct listener_slot *slot)
+{
+    if (sh_str_has_prefix(slot->url, "tls+"))
+        return false;
+    nng_socket probe;
+    if (nng_req0_open(&probe) != 0)
+        return true; /* cannot tell; do not disturb the listener */
+    uint64_t before = atomic_load(&slot->added);
+    bool ok = false;
+    /* Never redial: a redial cut short by our close would be exactly the
+     * handshake hang-up that kills listeners.  (nng waits a random time
+     * below the minimum, hence the large value.) */
+    nng_socket_set_ms(probe, NNG_OPT_RECONNMINT, 600000);
+    nng_socket_set_ms(probe, NNG_OPT_RECONNMAXT, 600000);
+    /* A blocking dial returns once both handshake headers are exchanged, so
+     * the probe's own close cannot hit the handshake failure above.  It
+     * never sends, so closing it meets no frame in flight. */
+    if (nng_dial(probe, slot->url, NULL, 0) == 0) {
+        int64_t deadline = sh_monotonic_ms() + PROBE_WAIT_MS;
+        while (!(ok = atomic_load(&slot->added) != before) && sh_monotonic_ms() < deadline) {
+            pthread_mutex_lock(&srv->lock);
+            bool stop = srv->stopping;
+            pthread_mutex_unlock(&srv->lock);
+            if (stop) {
+                ok = true;
+                break;
+            }
+            sh_sleep_ms(10);
+        }
+    }
+    sh_debug(LOG, "probed %s: %s", slot->url, ok ? "accepting" : "no pipe reached the socket");
+    /* Bounded: if the reaper is already wedged (see destroy), any close
+     * waits forever, and the guard must not. */
+    sh_nng_close_bounded(probe, 1000);
+    return ok;
+}
+
+/* ipc: bind a fresh listener beside the dead one and rename its socket over
+ * the published path.  The dead listener stays open: the clients it
+ * accepted before it died keep their connections, and nng (which never
+ * frees a closed listener's waiting connections) has nothing to leak. */
+static bool replace_ipc_listener(sh_rpc_server *srv, struct listener_slot *slot)
+{
+    const char *path = slot->url + strlen("ipc://");
+    char *tmp_url = sh_strdup_printf("%s.%d", slot->url, ++srv->n_kept);
+    char resolved[512];
+    sh_error err = {0};
+    nng_listener l = NNG_LISTENER_INITIALIZER;
+    bool ok = false;
+    if (!tmp_url)
+        return false;
+    if (open_listener(srv, tmp_url, &l, resolved, sizeof resolved, &err) != SH_OK) {
+        sh_warn(LOG, "re-opening %s: %s", slot->url, sh_error_message(&err));
+    } else if (rename(tmp_url + strlen("ipc://"), path) != 0) {
+        sh_warn(LOG, "re-opening %s: rename: %s", slot->url, strerror(errno));
+        nng_listener_close(l);
+    } else {
+        slot->l = l;
+        atomic_store(&slot->id, nng_listener_id(l));
+        slot->other_seen = 0;
+        slot->probe_due = false;
+        ok = true;
+    }
+    if (!ok)
+        srv->n_kept--;
+    free(tmp_url);
+    return ok;
+}
+
+static void reopen_listener(sh_rpc_server *srv, struct listener_slot *slot)
+{
+    sh_warn(LOG, "listener %s stopped accepting connections (libnng 1.5.2 handshake bug); re-opening it",
+            slot->url);
+    if (sh_str_has_prefix(slot->url, "ipc://") && replace_ipc_listener(srv, slot))
+        return;
+    /* A tcp port cannot be bound twice: close and bind again.  Closing
+     * also drops the pipes the old listener accepted (their clients
+     * reconnect), and nng leaks the connections that waited on it. */
+    nng_listener_close(slot->l);
+    atomic_store(&slot->id, -1);
+    slot->other_seen = 0;
+    slot->probe_due = false;
+    for (int attempt = 0; attempt < 20; attempt++) {
+        sh_error err = {0};
+        char resolved[512];
+        nng_listener l = NNG_LISTENER_INITIALIZER;
+        if (open_listener(srv, slot->url, &l, resolved, sizeof resolved, &err) == SH_OK) {
+            slot->l = l;
+            atomic_store(&slot->id, nng_listener_id(l));
+            return;
+        }
+        sh_warn(LOG, "re-opening %s: %s", slot->url, sh_error_message(&err));
+        sh_sleep_ms(100);
+    }
+    sh_error(LOG, "listener %s is gone; restart stashhogd", slot->url);
+}
+
+static void guard_check(sh_rpc_server *srv)
+{
+    nng_stat *all = NULL;
+    if (nng_stats_get(&all) != 0)
+        return;
+    int64_t now = sh_monotonic_ms();
+    for (size_t i = 0; i < srv->n_slots; i++) {
+        struct listener_slot *slot = &srv->slots[i];
+        if (atomic_load(&slot->id) < 0)
+            continue;
+        /* "other" also counts ordinary pipe errors (a client hanging up,
+         * an oversized frame), so under traffic it moves often: probe at
+         * most every PROBE_GAP_MS, but never skip a change. */
+        uint64_t other = listener_other_errors(all, slot->l);
+        if (other != slot->other_seen) {
+            slot->other_seen = other;
+            slot->probe_due = true;
+        }
+        if (!slot->probe_due || now - slot->last_probe_ms < PROBE_GAP_MS)
+            continue;
+        slot->probe_due = false;
+        slot->last_probe_ms = now;
+        if (!listener_accepts(srv, slot))
+            reopen_listener(srv, slot);
+    }
+    nng_stats_free(all);
+}
+
+static void *guard_main(void *arg)
+{
+    sh_rpc_server *srv = arg;
+    pthread_setname_np(pthread_self(), "rpc-guard");
+    pthread_mutex_lock(&srv->lock);
+    while (!srv->stopping) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        ts.tv_nsec += GUARD_PERIOD_MS * 1000000L;
+        ts.tv_sec += ts.tv_nsec / 1000000000L;
+        ts.tv_nsec %= 1000000000L;
+        pthread_cond_timedwait(&srv->guard_wake, &srv->lock, &ts);
+        if (srv->stopping)
+            break;
+        pthread_mutex_unlock(&srv->lock);
+        guard_check(srv);
+        pthread_mutex_lock(&srv->lock);
+    }
+    pthread_mutex_unlock(&srv->lock);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- lifetime */
 
 sh_status sh_rpc_server_create(const sh_rpc_server_config *cfg, sh_rpc_server **out, sh_error *err)
 {
@@ -277,20 +530,31 @@ sh_status sh_rpc_server_create(const sh_rpc_server_config *cfg, sh_rpc_server **
     srv->cfg = *cfg;
     srv->n_workers = cfg->n_workers > 0 ? cfg->n_workers : 4;
     pthread_mutex_init(&srv->lock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&srv->guard_wake, &ca);
+    pthread_condattr_destroy(&ca);
     sh_status st = SH_OK;
     int rv = nng_rep0_open(&srv->sock);
     if (rv != 0) {
+        pthread_cond_destroy(&srv->guard_wake);
+        pthread_mutex_destroy(&srv->lock);
         free(srv);
         return sh_error_set(err, SH_ERR_NETWORK, "nng_rep0_open: %s", nng_strerror(rv));
     }
     nng_socket_set_size(srv->sock, NNG_OPT_RECVMAXSZ, SH_WIRE_MAX_REQUEST);
-    srv->listeners = calloc(cfg->n_urls, sizeof *srv->listeners);
+    srv->slots = calloc(cfg->n_urls, sizeof *srv->slots);
     srv->urls = calloc(cfg->n_urls, sizeof *srv->urls);
     srv->workers = calloc((size_t)srv->n_workers, sizeof *srv->workers);
-    if (!srv->listeners || !srv->urls || !srv->workers) {
+    if (!srv->slots || !srv->urls || !srv->workers) {
         st = sh_error_set(err, SH_ERR_NOMEM, NULL);
         goto fail;
     }
+    /* Before any listener: every pipe is counted (drain at destroy, guard). */
+    nng_pipe_notify(srv->sock, NNG_PIPE_EV_ADD_PRE, on_pipe, srv);
+    nng_pipe_notify(srv->sock, NNG_PIPE_EV_ADD_POST, on_pipe, srv);
+    nng_pipe_notify(srv->sock, NNG_PIPE_EV_REM_POST, on_pipe, srv);
     for (size_t i = 0; i < cfg->n_urls; i++)
         if ((st = start_listener(srv, cfg->urls[i], err)) != SH_OK)
             goto fail;
@@ -316,6 +580,11 @@ sh_status sh_rpc_server_create(const sh_rpc_server_config *cfg, sh_rpc_server **
         }
         w->started = true;
     }
+    if (pthread_create(&srv->guard, NULL, guard_main, srv) != 0) {
+        st = sh_error_set(err, SH_ERR_INTERNAL, "cannot start rpc listener guard");
+        goto fail;
+    }
+    srv->guard_started = true;
     *out = srv;
     return SH_OK;
 fail:
@@ -331,14 +600,106 @@ void sh_rpc_server_stop(sh_rpc_server *srv)
      * closes its pipes, and busy workers still owe their peers a reply. */
     pthread_mutex_lock(&srv->lock);
     srv->stopping = true;
+    pthread_cond_broadcast(&srv->guard_wake);
     for (int i = 0; i < srv->n_workers; i++)
         if (srv->workers[i].recv_aio)
             nng_aio_cancel(srv->workers[i].recv_aio);
     pthread_mutex_unlock(&srv->lock);
+    if (srv->guard_started)
+        pthread_join(srv->guard, NULL);
     for (int i = 0; i < srv->n_workers; i++)
         if (srv->workers[i].started)
             pthread_join(srv->workers[i].thread, NULL);
     srv->stopped = true;
+}
+
+/* ------------------------------------------------------------ bounded close */
+
+struct bounded {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    void (*fn)(void *);
+    void *arg;
+    bool done;
+    bool abandoned;
+};
+
+static void *bounded_main(void *p)
+{
+    struct bounded *b = p;
+    b->fn(b->arg);
+    pthread_mutex_lock(&b->lock);
+    b->done = true;
+    bool abandoned = b->abandoned;
+    pthread_cond_signal(&b->cond);
+    pthread_mutex_unlock(&b->lock);
+    if (abandoned) {
+        pthread_cond_destroy(&b->cond);
+        pthread_mutex_destroy(&b->lock);
+        free(b);
+    }
+    return NULL;
+}
+
+bool sh_run_bounded(void (*fn)(void *), void *arg, int timeout_ms)
+{
+    struct bounded *b = calloc(1, sizeof *b);
+    pthread_t t;
+    pthread_condattr_t ca;
+    if (!b) {
+        fn(arg);
+        return true;
+    }
+    b->fn = fn;
+    b->arg = arg;
+    pthread_mutex_init(&b->lock, NULL);
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&b->cond, &ca);
+    pthread_condattr_destroy(&ca);
+    if (pthread_create(&t, NULL, bounded_main, b) != 0) {
+        pthread_cond_destroy(&b->cond);
+        pthread_mutex_destroy(&b->lock);
+        free(b);
+        fn(arg);
+        return true;
+    }
+    pthread_detach(t);
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_sec += timeout_ms / 1000;
+    ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    ts.tv_sec += ts.tv_nsec / 1000000000L;
+    ts.tv_nsec %= 1000000000L;
+    pthread_mutex_lock(&b->lock);
+    while (!b->done && pthread_cond_timedwait(&b->cond, &b->lock, &ts) == 0)
+        ;
+    bool done = b->done;
+    b->abandoned = !done;
+    pthread_mutex_unlock(&b->lock);
+    if (done) {
+        pthread_cond_destroy(&b->cond);
+        pthread_mutex_destroy(&b->lock);
+        free(b);
+    }
+    return done;
+}
+
+static void close_socket(void *arg)
+{
+    nng_close(*(nng_socket *)arg);
+    free(arg);
+}
+
+bool sh_nng_close_bounded(nng_socket sock, int timeout_ms)
+{
+    nng_socket *copy = malloc(sizeof *copy);
+    if (!copy) {
+        nng_close(sock);
+        return true;
+    }
+    *copy = sock;
+    return sh_run_bounded(close_socket, copy, timeout_ms);
 }
 
 void sh_rpc_server_destroy(sh_rpc_server *srv)
@@ -355,12 +716,38 @@ void sh_rpc_server_destroy(sh_rpc_server *srv)
         if (w->send_aio)
             nng_aio_free(w->send_aio);
     }
-    nng_close(srv->sock);
-    for (size_t i = 0; srv->urls && i < srv->n_urls; i++)
-        free(srv->urls[i]);
+    /* Peers first: a reply counts as sent once it is queued on the pipe, so
+     * closing now could cut one mid-write, the window where libnng 1.5.2's
+     * close deadlocks (see sh-pubsub.c "parked").  Clients hang up once they
+     * have their reply, so give them a moment. */
+    int64_t deadline = sh_monotonic_ms() + 1000;
+    while (atomic_load(&srv->pipes) > 0 && sh_monotonic_ms() < deadline)
+        sh_sleep_ms(10);
+    /* A kept dead listener (replace_ipc_listener) would be leaked by the
+     * close and would unlink the live socket path: leave the socket, and
+     * the server its pipe callbacks point to, to process exit. */
+    if (srv->n_kept > 0) {
+        nng_pipe_notify(srv->sock, NNG_PIPE_EV_ADD_PRE, NULL, NULL);
+        nng_pipe_notify(srv->sock, NNG_PIPE_EV_ADD_POST, NULL, NULL);
+        nng_pipe_notify(srv->sock, NNG_PIPE_EV_REM_POST, NULL, NULL);
+        sh_info(LOG, "leaving the rpc socket to process exit (%d stuck listener(s) kept open)", srv->n_kept);
+        pthread_mutex_lock(&left_lock);
+        srv->next_left = left_to_exit;
+        left_to_exit = srv;
+        pthread_mutex_unlock(&left_lock);
+        return;
+    }
+    /* Still connected peers (a GUI, a client mid-request) may be mid-frame:
+     * the close can then wedge nng's reaper for good.  Bounded, so shutdown
+     * finishes anyway and process exit does the rest. */
+    if (!sh_nng_close_bounded(srv->sock, 3000))
+        sh_warn(LOG, "closing the rpc socket did not finish (libnng 1.5.2 close deadlock); leaving it to process exit");
+    for (size_t i = 0; srv->slots && i < srv->n_slots; i++)
+        free(srv->slots[i].url);
+    free(srv->slots);
     free(srv->urls);
-    free(srv->listeners);
     free(srv->workers);
+    pthread_cond_destroy(&srv->guard_wake);
     pthread_mutex_destroy(&srv->lock);
     free(srv);
 }
@@ -368,5 +755,5 @@ void sh_rpc_server_destroy(sh_rpc_server *srv)
 size_t sh_rpc_server_urls(const sh_rpc_server *srv, const char *const **urls)
 {
     *urls = (const char *const *)srv->urls;
-    return srv->n_urls;
+    return srv->n_slots;
 }

@@ -7,13 +7,20 @@
  * and then the handler synchronously, and sends the reply.  Per-worker state
  * (for example a read-only database connection) comes from worker_init.
  *
- * Shutdown (sh_rpc_server_stop): idle workers are woken and leave, busy
- * ones finish and send their reply, then all are joined; the socket and its
- * listeners close in sh_rpc_server_destroy.  Everything a handler hangs off the reply must come from the
- * call's arena; the server frees it after packing. */
+ * A guard thread watches the listeners: libnng 1.5.2 silently stops
+ * accepting after one failed handshake, and the guard re-opens such a
+ * listener (see "listener guard" in sh-rpc-server.c).
+ *
+ * Shutdown (sh_rpc_server_stop): the guard and idle workers are woken and
+ * leave, busy ones finish and send their reply, then all are joined.
+ * sh_rpc_server_destroy gives connected peers up to a second to hang up,
+ * then closes the socket with a bound (libnng 1.5.2 can deadlock closing a
+ * pipe mid-frame), so it always returns.  Everything a handler hangs off the
+ * reply must come from the call's arena; the server frees it after packing. */
 #ifndef SH_RPC_SERVER_H
 #define SH_RPC_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "sh-error.h"
@@ -82,5 +89,12 @@ sh_status sh_listener_configure_tls(nng_listener l, const char *url, const char 
 /* Resolve the local address of a listener to a URL (tcp port 0 -> real port). */
 sh_status sh_listener_url(nng_listener l, const char *configured, char *out, size_t out_len,
                           sh_error *err);
+
+/* Run fn(arg) on a helper thread and wait at most timeout_ms for it.  On
+ * false it is still running and owns arg; the caller must not touch it.  For
+ * teardown that libnng 1.5.2 can wedge (process exit finishes the job). */
+bool sh_run_bounded(void (*fn)(void *), void *arg, int timeout_ms);
+/* nng_close() through sh_run_bounded; true when the close finished. */
+bool sh_nng_close_bounded(nng_socket sock, int timeout_ms);
 
 #endif

@@ -202,6 +202,11 @@ fail:
     return st;
 }
 
+static void destroy_publisher(void *pub)
+{
+    sh_publisher_destroy(pub);
+}
+
 void sh_daemon_destroy(sh_daemon *d)
 {
     if (!d)
@@ -217,7 +222,11 @@ void sh_daemon_destroy(sh_daemon *d)
     sh_rpc_server_destroy(svc->rpc);
     /* After jobs and handlers: their last events are recorded for the next start. */
     sh_webhooks_destroy(svc->webhooks);
-    sh_publisher_destroy(svc->events);
+    /* Bounded like the rpc socket's close: once libnng 1.5.2 has wedged its
+     * reaper (a pipe closed mid-frame), every later nng_close() waits forever,
+     * and SIGTERM must still end the daemon. */
+    if (svc->events && !sh_run_bounded(destroy_publisher, svc->events, 3000))
+        sh_warn(LOG, "closing the event sockets did not finish; leaving them to process exit");
     sh_db_env_destroy(svc->db);
     sh_auth_limiter_destroy(svc->auth_limiter);
     sh_secrets_destroy(svc->secrets);

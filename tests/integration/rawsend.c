@@ -22,7 +22,15 @@ int main(int argc, char **argv)
         return 2;
     }
     nng_socket s;
-    if (nng_req0_open(&s) != 0 || nng_dial(s, argv[1], NULL, 0) != 0) {
+    nng_dialer d;
+    /* One connection only: after the daemon drops us, a redial racing our
+     * exit would hang up mid-handshake, which makes libnng 1.5.2's listener
+     * stop accepting (the daemon's guard re-opens it, but nng leaks the old
+     * one, which fails ASan runs at exit).  rpc-stall-test covers that; here
+     * the redial is put far off (nng picks a random delay below the minimum)
+     * and the dialer closed as soon as the connection is lost. */
+    if (nng_req0_open(&s) != 0 || nng_socket_set_ms(s, NNG_OPT_RECONNMINT, 600000) != 0 ||
+        nng_socket_set_ms(s, NNG_OPT_RECONNMAXT, 600000) != 0 || nng_dial(s, argv[1], &d, 0) != 0) {
         fprintf(stderr, "sh-rawsend: cannot connect to %s\n", argv[1]);
         return 1;
     }
@@ -49,14 +57,15 @@ int main(int argc, char **argv)
         fprintf(stderr, "sh-rawsend: unknown mode %s\n", argv[2]);
         return 2;
     }
-    if (rc != 0) {
+    /* No nng_close() anywhere below: process exit closes the connection.
+     * When the daemon drops us mid-send (oversize), libnng 1.5.2 closes our
+     * pipe while its writer is between two partial writes, and nng_close()
+     * then waits forever for that pipe (seen: about 1 run in 100).  The
+     * result is printed and flushed first so a caller never loses it. */
+    if (rc != 0 || nng_recvmsg(s, &msg, 0) != 0) {
+        nng_dialer_close(d);
         printf("dropped\n");
-        nng_close(s);
-        return 0;
-    }
-    if (nng_recvmsg(s, &msg, 0) != 0) {
-        printf("dropped\n");
-        nng_close(s);
+        fflush(stdout);
         return 0;
     }
     sh_reply *reply = NULL;
@@ -68,6 +77,6 @@ int main(int argc, char **argv)
         sh_wire_reply_free(reply);
     }
     nng_msg_free(msg);
-    nng_close(s);
+    fflush(stdout);
     return rc;
 }
