@@ -5,6 +5,7 @@
  * means what it says.  Counters, the fault PRNG and the last request live
  * behind srv->mu; nothing else is shared between connection threads. */
 #include "fake-llm.h"
+#include "test-server.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -133,25 +134,6 @@ static enum MHD_Result send_error(struct MHD_Connection *conn, unsigned status, 
         hname, hvalue);
 }
 
-static bool peer_is_loopback(struct MHD_Connection *conn)
-{
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    if (!ci || !ci->client_addr)
-        return false;
-    const struct sockaddr *sa = ci->client_addr;
-    if (sa->sa_family == AF_INET) {
-        const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)sa;
-        return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
-    }
-    if (sa->sa_family == AF_INET6) {
-        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)sa;
-        return IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr) ||
-               (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) && in6->sin6_addr.s6_addr[12] == 127);
-    }
-    return false;
-}
-
 /* Constant time, so the fake never teaches a client to probe keys. */
 static bool authorized(const fl_server *srv, struct MHD_Connection *conn)
 {
@@ -160,12 +142,7 @@ static bool authorized(const fl_server *srv, struct MHD_Connection *conn)
     const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
     if (!h || strncmp(h, "Bearer ", 7) != 0)
         return false;
-    const char *got = h + 7;
-    size_t a = strlen(srv->api_key), b = strlen(got);
-    unsigned char diff = (unsigned char)(a != b);
-    for (size_t i = 0; i < a; i++)
-        diff |= (unsigned char)(srv->api_key[i] ^ (i < b ? got[i] : 0));
-    return diff == 0;
+    return th_key_matches(srv->api_key, h + 7);
 }
 
 static bool model_served(const fl_server *srv, const char *model)
@@ -318,7 +295,7 @@ static enum MHD_Result handle_chat(fl_server *srv, struct MHD_Connection *conn, 
 static enum MHD_Result handle_control(fl_server *srv, struct MHD_Connection *conn, const char *url,
                                       const char *method)
 {
-    if (!peer_is_loopback(conn))
+    if (!th_peer_is_loopback(conn))
         return send_text(conn, 403, "text/plain", "Forbidden\n", NULL, NULL);
     if (strcmp(url, "/__control/stats") == 0 && strcmp(method, "GET") == 0)
         return send_json(conn, 200, fl_server_stats(srv), NULL, NULL);
@@ -405,27 +382,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 int fl_server_start(const fl_options *opt, fl_server **out, char *err, size_t errlen)
 {
-    const char *bind = opt->bind && *opt->bind ? opt->bind : "127.0.0.1";
-    struct sockaddr_in in4;
-    struct sockaddr_in6 in6;
-    const struct sockaddr *sa;
-    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL;
-    memset(&in4, 0, sizeof in4);
-    memset(&in6, 0, sizeof in6);
-    if (inet_pton(AF_INET, bind, &in4.sin_addr) == 1) {
-        in4.sin_family = AF_INET;
-        in4.sin_port = htons(opt->port);
-        sa = (const struct sockaddr *)&in4;
-    } else if (inet_pton(AF_INET6, bind, &in6.sin6_addr) == 1) {
-        in6.sin6_family = AF_INET6;
-        in6.sin6_port = htons(opt->port);
-        sa = (const struct sockaddr *)&in6;
-        flags |= MHD_USE_IPv6;
-    } else {
-        snprintf(err, errlen, "invalid bind address '%s' (want an IPv4 or IPv6 literal)", bind);
-        return -1;
-    }
-
     fl_server *srv = xcalloc(1, sizeof *srv);
     srv->opt = *opt;
     srv->opt.bind = NULL; /* borrowed strings are copied below or not kept */
@@ -436,16 +392,11 @@ int fl_server_start(const fl_options *opt, fl_server **out, char *err, size_t er
     srv->rng = opt->seed ? opt->seed * 0x9E3779B97F4A7C15ULL : 1;
     pthread_mutex_init(&srv->mu, NULL);
     atomic_init(&srv->stopping, false);
-    srv->mhd = MHD_start_daemon(flags, opt->port, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR,
-                                sa, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-                                MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_END);
+    srv->mhd = th_http_start(opt->bind, opt->port, on_request, srv, on_completed, srv, &srv->port, err, errlen);
     if (!srv->mhd) {
-        snprintf(err, errlen, "cannot listen on %s port %u", bind, (unsigned)opt->port);
         fl_server_stop(srv);
         return -1;
     }
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_BIND_PORT);
-    srv->port = di ? di->port : opt->port;
     *out = srv;
     return 0;
 }

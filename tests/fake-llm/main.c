@@ -4,6 +4,7 @@
  * thread inherits the mask; the main thread waits in sigwait() and stops the
  * server. */
 #include "fake-llm.h"
+#include "test-server.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -35,17 +36,6 @@ static void usage(FILE *out)
         out);
 }
 
-static int parse_u64(const char *s, unsigned long long max, unsigned long long *out)
-{
-    char *end = NULL;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || !*s || *end || v > max || s[0] == '-')
-        return -1;
-    *out = v;
-    return 0;
-}
-
 static int parse_rate(const char *s, double *out)
 {
     char *end = NULL;
@@ -53,24 +43,6 @@ static int parse_rate(const char *s, double *out)
     if (!*s || *end || !(p >= 0 && p <= 1))
         return -1;
     *out = p;
-    return 0;
-}
-
-/* Written atomically so a waiting test never reads half a file. */
-static int write_port_file(const char *path, unsigned port)
-{
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
-        return -1;
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return -1;
-    int ok = fprintf(f, "%u\n", port) > 0;
-    ok = (fclose(f) == 0) && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return -1;
-    }
     return 0;
 }
 
@@ -121,7 +93,7 @@ int main(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "p:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'p':
-            if (parse_u64(optarg, 65535, &v) != 0)
+            if (th_parse_u64(optarg, 65535, &v) != 0)
                 goto bad;
             opt.port = (uint16_t)v;
             break;
@@ -141,7 +113,7 @@ int main(int argc, char **argv)
         case O_F500:
         case O_RA:
         case O_LATENCY:
-            if (parse_u64(optarg, 600000, &v) != 0)
+            if (th_parse_u64(optarg, 600000, &v) != 0)
                 goto bad;
             *(c == O_F429   ? &opt.fail_429
               : c == O_F500 ? &opt.fail_500
@@ -160,7 +132,7 @@ int main(int argc, char **argv)
             opt.invalid_values = true;
             break;
         case O_SEED:
-            if (parse_u64(optarg, UINT64_MAX, &v) != 0)
+            if (th_parse_u64(optarg, UINT64_MAX, &v) != 0)
                 goto bad;
             opt.seed = v;
             break;
@@ -191,7 +163,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "fake-llm: %s\n", err);
         return 1;
     }
-    if (port_file && write_port_file(port_file, fl_server_port(srv)) != 0) {
+    if (port_file && th_write_port_file(port_file, fl_server_port(srv)) != 0) {
         fprintf(stderr, "fake-llm: cannot write port file %s: %s\n", port_file, strerror(errno));
         fl_server_stop(srv);
         return 1;

@@ -9,6 +9,7 @@
  * Routes: GET /healthz (no auth); POST /graphql (ApiKey header when a key is
  * set, faults applied); /__control/... (no auth, loopback peers only). */
 #include "fs-internal.h"
+#include "test-server.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -132,36 +133,6 @@ static enum MHD_Result send_truncated(struct MHD_Connection *conn, json_t *doc)
     return ret;
 }
 
-static bool peer_is_loopback(struct MHD_Connection *conn)
-{
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    if (!ci || !ci->client_addr)
-        return false;
-    const struct sockaddr *sa = ci->client_addr;
-    if (sa->sa_family == AF_INET) {
-        const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)sa;
-        return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
-    }
-    if (sa->sa_family == AF_INET6) {
-        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)sa;
-        if (IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr))
-            return true;
-        return IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) && in6->sin6_addr.s6_addr[12] == 127;
-    }
-    return false;
-}
-
-/* Constant-time comparison, so the key cannot be probed byte by byte. */
-static bool key_matches(const char *want, const char *got)
-{
-    size_t a = strlen(want), b = got ? strlen(got) : 0;
-    unsigned char diff = (unsigned char)(a != b);
-    for (size_t i = 0; i < a; i++)
-        diff |= (unsigned char)(want[i] ^ (i < b ? got[i] : 0));
-    return diff == 0;
-}
-
 static enum MHD_Result send_fault(struct MHD_Connection *conn, fs_fault_kind kind)
 {
     switch (kind) {
@@ -188,7 +159,7 @@ static enum MHD_Result handle_graphql(fs_server *srv, struct MHD_Connection *con
                                       const req_state *rs)
 {
     fs_ctx *ctx = &srv->ctx;
-    if (srv->api_key && !key_matches(srv->api_key, MHD_lookup_connection_value(
+    if (srv->api_key && !th_key_matches(srv->api_key, MHD_lookup_connection_value(
                                                        conn, MHD_HEADER_KIND, "ApiKey"))) {
         fs_stats_unauthorized(&ctx->stats);
         return send_buf(conn, 401, "text/plain", "Unauthorized\n", NULL, NULL);
@@ -262,7 +233,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return handle_graphql(srv, conn, rs);
     }
     if (strncmp(url, "/__control/", 11) == 0) {
-        if (!peer_is_loopback(conn))
+        if (!th_peer_is_loopback(conn))
             return send_buf(conn, 403, "text/plain", "Forbidden\n", NULL, NULL);
         json_t *body = NULL;
         if (rs->len > 0) {
@@ -294,29 +265,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 int fs_server_start(fs_library *lib, const fs_server_options *opt, fs_server **out, char *err,
                     size_t errlen)
 {
-    const char *bind = opt->bind && *opt->bind ? opt->bind : "127.0.0.1";
-    struct sockaddr_in in4;
-    struct sockaddr_in6 in6;
-    const struct sockaddr *sa;
-    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-                     MHD_USE_POLL;
-    memset(&in4, 0, sizeof(in4));
-    memset(&in6, 0, sizeof(in6));
-    if (inet_pton(AF_INET, bind, &in4.sin_addr) == 1) {
-        in4.sin_family = AF_INET;
-        in4.sin_port = htons(opt->port);
-        sa = (const struct sockaddr *)&in4;
-    } else if (inet_pton(AF_INET6, bind, &in6.sin6_addr) == 1) {
-        in6.sin6_family = AF_INET6;
-        in6.sin6_port = htons(opt->port);
-        sa = (const struct sockaddr *)&in6;
-        flags |= MHD_USE_IPv6;
-    } else {
-        snprintf(err, errlen, "invalid bind address '%s' (want an IPv4 or IPv6 literal)", bind);
-        fs_library_destroy(lib);
-        return -1;
-    }
-
     fs_server *srv = fs_xcalloc(1, sizeof(*srv));
     srv->ctx.lib = lib;
     srv->quiet = opt->quiet;
@@ -325,17 +273,11 @@ int fs_server_start(fs_library *lib, const fs_server_options *opt, fs_server **o
     fs_faults_init(&srv->ctx.faults, &opt->faults, opt->seed);
     atomic_init(&srv->stopping, false);
 
-    srv->mhd = MHD_start_daemon(flags, opt->port, NULL, NULL, on_request, srv,
-                                MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_NOTIFY_COMPLETED,
-                                on_completed, srv, MHD_OPTION_CONNECTION_TIMEOUT,
-                                (unsigned)120, MHD_OPTION_END);
+    srv->mhd = th_http_start(opt->bind, opt->port, on_request, srv, on_completed, srv, &srv->port, err, errlen);
     if (!srv->mhd) {
-        snprintf(err, errlen, "cannot listen on %s port %u", bind, (unsigned)opt->port);
         fs_server_stop(srv);
         return -1;
     }
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_BIND_PORT);
-    srv->port = di ? di->port : opt->port;
     *out = srv;
     return 0;
 }

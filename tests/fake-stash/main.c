@@ -5,6 +5,7 @@
  * thread inherits the mask; the main thread then waits in sigwait() and
  * stops the server in order. */
 #include "fake-stash.h"
+#include "test-server.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -31,35 +32,6 @@ static void usage(FILE *out)
           "                       KIND: 500 502 503 429 truncate garbage\n"
           "  --quiet              no log on stderr\n",
           out);
-}
-
-static int parse_u64(const char *s, unsigned long long max, unsigned long long *out)
-{
-    char *end = NULL;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || !*s || *end || v > max || s[0] == '-')
-        return -1;
-    *out = v;
-    return 0;
-}
-
-/* Write the port atomically so a waiting test never reads half a file. */
-static int write_port_file(const char *path, unsigned port)
-{
-    char tmp[4096];
-    if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp))
-        return -1;
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return -1;
-    int ok = fprintf(f, "%u\n", port) > 0;
-    ok = (fclose(f) == 0) && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
 }
 
 int main(int argc, char **argv)
@@ -96,7 +68,7 @@ int main(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "p:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'p':
-            if (parse_u64(optarg, 65535, &v) != 0)
+            if (th_parse_u64(optarg, 65535, &v) != 0)
                 goto bad;
             so.port = (uint16_t)v;
             break;
@@ -107,12 +79,12 @@ int main(int argc, char **argv)
             so.bind = optarg;
             break;
         case O_SEED:
-            if (parse_u64(optarg, UINT64_MAX, &v) != 0)
+            if (th_parse_u64(optarg, UINT64_MAX, &v) != 0)
                 goto bad;
             go.seed = so.seed = v;
             break;
         case O_SCENES:
-            if (parse_u64(optarg, 5000000, &v) != 0 || v == 0)
+            if (th_parse_u64(optarg, 5000000, &v) != 0 || v == 0)
                 goto bad;
             go.scenes = (size_t)v;
             break;
@@ -129,7 +101,7 @@ int main(int argc, char **argv)
             break;
         case O_PAGE_DELAY:
         case O_LATENCY:
-            if (parse_u64(optarg, 600000, &v) != 0)
+            if (th_parse_u64(optarg, 600000, &v) != 0)
                 goto bad;
             *(c == O_LATENCY ? &so.faults.latency_ms : &so.faults.page_delay_ms) = (unsigned)v;
             break;
@@ -176,7 +148,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "fake-stash: %s\n", err);
         return 1;
     }
-    if (port_file && write_port_file(port_file, fs_server_port(srv)) != 0) {
+    if (port_file && th_write_port_file(port_file, fs_server_port(srv)) != 0) {
         fprintf(stderr, "fake-stash: cannot write port file %s: %s\n", port_file,
                 strerror(errno));
         fs_server_stop(srv);

@@ -21,6 +21,8 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "test-server.h"
+
 #define MAX_BODY (1 << 20)
 
 static struct {
@@ -190,10 +192,7 @@ int main(int argc, char **argv)
     }
     unsigned bound = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)->port;
     if (port_file) {
-        char tmp[4096];
-        snprintf(tmp, sizeof tmp, "%s.tmp", port_file);
-        FILE *f = fopen(tmp, "w");
-        if (!f || fprintf(f, "%u\n", bound) < 0 || fclose(f) != 0 || rename(tmp, port_file) != 0) {
+        if (th_write_port_file(port_file, bound) != 0) {
             fprintf(stderr, "webhook-receiver: cannot write %s\n", port_file);
             MHD_stop_daemon(d);
             return 1;
