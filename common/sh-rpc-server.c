@@ -343,8 +343,10 @@ static void on_pipe(nng_pipe pipe, nng_pipe_ev ev, void *arg)
  * Every such failure bumps the listener's "other" error statistic (as do
  * resource errors, after which nng retries by itself, and pipe errors).  So
  * the guard looks at that counter; when it moved, it dials the listener
- * once: if that pipe does not reach the socket, the listener is replaced.  A tls+tcp:// listener is re-opened
- * without the probe (a probe would need client credentials).  nng 1.5.2
+ * once: if that pipe does not reach the socket, the listener is replaced.
+ * tls+tcp:// listeners are not guarded: a probe would need client
+ * credentials, and re-opening on every failed TLS handshake (a wrong client
+ * certificate is one) would leak nng memory each time.  nng 1.5.2
  * never frees a closed listener's endpoint and the connections that waited
  * on it, so a dead ipc listener is replaced without closing it (see
  * replace_ipc_listener); a tcp one must be closed and leaks a few KB. */
@@ -372,8 +374,6 @@ static uint64_t listener_other_errors(nng_stat *all, nng_listener l)
 /* Does a fresh connection through this listener reach the socket? */
 static bool listener_accepts(sh_rpc_server *srv, struct listener_slot *slot)
 {
-    if (sh_str_has_prefix(slot->url, "tls+"))
-        return false;
     nng_socket probe;
     if (nng_req0_open(&probe) != 0)
         return true; /* cannot tell; do not disturb the listener */
@@ -475,7 +475,7 @@ static void guard_check(sh_rpc_server *srv)
     int64_t now = sh_monotonic_ms();
     for (size_t i = 0; i < srv->n_slots; i++) {
         struct listener_slot *slot = &srv->slots[i];
-        if (atomic_load(&slot->id) < 0)
+        if (atomic_load(&slot->id) < 0 || sh_str_has_prefix(slot->url, "tls+"))
             continue;
         /* "other" also counts ordinary pipe errors (a client hanging up,
          * an oversized frame), so under traffic it moves often: probe at

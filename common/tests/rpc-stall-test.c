@@ -491,7 +491,10 @@ static void scen_destroy_under_traffic(fixture *f)
         f->srv = NULL;
         kill(pid, SIGKILL);
         waitpid(pid, NULL, 0);
-        CHECK(f, sh_monotonic_ms() - t0 < 6000);
+        /* The property is "returns", not a speed: the server allows peers 1 s to
+         * hang up and bounds the close at 3 s, and joining workers that are
+         * still parsing 2 MiB frames takes seconds more under ASan and load. */
+        CHECK(f, sh_monotonic_ms() - t0 < 12000);
         stage(f, "server restart");
         unlink(f->sock_path);
         CHECK(f, server_start(f));
