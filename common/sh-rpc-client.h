@@ -5,7 +5,9 @@
  * returns at once and runs `done` later on an nng thread (the GUI marshals it
  * to its main context); each async call has its own nng context, so many can
  * be in flight.  sh_rpc_client_destroy() cancels outstanding async calls
- * (their callbacks run with SH_ERR_CANCELLED) and waits for them.
+ * (their callbacks run with SH_ERR_CANCELLED) and waits for them; closing
+ * the socket itself is bounded (libnng 1.5.2 can deadlock there, see
+ * sh-rpc-client.c), so destroy always returns.
  *
  * The caller fills only the request body; the client sets the protocol
  * version, a fresh request id and the auth token, and checks that the reply
