@@ -7,8 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -70,52 +68,25 @@ static const char *const finish_sql[] = {
 };
 
 
-static void exec_all(sh_db *db, const char *const *sql, size_t n, const char *what)
+static void exec_all(sh_test_db *t, const char *const *sql, size_t n)
 {
-    sh_error err = {0};
     for (size_t i = 0; i < n && sql[i]; i++)
-        if (sh_db_exec(db, sql[i], &err) != SH_OK)
-            fail_msg("%s %zu: %s", what, i, err.message);
+        sh_test_db_exec(t, sql[i]);
 }
 
 void sh_test_library_open(sh_test_library *lib, const char *const *tweaks)
 {
-    memset(lib, 0, sizeof *lib);
-    const char *scratch = getenv("STASHHOG_TEST_SCRATCH");
-    snprintf(lib->dir, sizeof lib->dir, "%s/sh-lib-XXXXXX", scratch && *scratch ? scratch : "/tmp");
-    if (scratch && *scratch) { /* the scratch dir and its parent may not exist yet */
-        char parent[256];
-        snprintf(parent, sizeof parent, "%s", scratch);
-        char *slash = strrchr(parent, '/');
-        if (slash && slash != parent) {
-            *slash = '\0';
-            mkdir(parent, 0700);
-        }
-        mkdir(scratch, 0700);
-    }
-    assert_non_null(mkdtemp(lib->dir));
-    snprintf(lib->path, sizeof lib->path, "%s/test.db", lib->dir);
+    sh_test_db_open(lib);
     sh_error err = {0};
-    assert_int_equal(sh_db_env_create(lib->path, &lib->env, &err), SH_OK);
-    assert_int_equal(sh_db_open(lib->env, false, &lib->db, &err), SH_OK);
     assert_int_equal(sh_db_write_begin(lib->db, &err), SH_OK);
-    exec_all(lib->db, base_sql, sizeof base_sql / sizeof base_sql[0], "fixture");
+    exec_all(lib, base_sql, sizeof base_sql / sizeof base_sql[0]);
     if (tweaks)
-        exec_all(lib->db, tweaks, SIZE_MAX, "tweak");
-    exec_all(lib->db, finish_sql, sizeof finish_sql / sizeof finish_sql[0], "fixture (finish)");
+        exec_all(lib, tweaks, SIZE_MAX);
+    exec_all(lib, finish_sql, sizeof finish_sql / sizeof finish_sql[0]);
     assert_int_equal(sh_db_commit(lib->db, &err), SH_OK);
 }
 
 void sh_test_library_close(sh_test_library *lib)
 {
-    sh_db_close(lib->db);
-    sh_db_env_destroy(lib->env);
-    char p[320];
-    const char *suffixes[] = {"", "-wal", "-shm"};
-    for (int i = 0; i < 3; i++) {
-        snprintf(p, sizeof p, "%s%s", lib->path, suffixes[i]);
-        unlink(p);
-    }
-    rmdir(lib->dir);
-    memset(lib, 0, sizeof *lib);
+    sh_test_db_close(lib);
 }

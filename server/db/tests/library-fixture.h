@@ -6,14 +6,9 @@
 #ifndef SH_TEST_LIBRARY_FIXTURE_H
 #define SH_TEST_LIBRARY_FIXTURE_H
 
-#include "db/db.h"
+#include "test-db.h"
 
-typedef struct sh_test_library {
-    char dir[256];
-    char path[300];
-    sh_db_env *env;
-    sh_db *db; /* read-write */
-} sh_test_library;
+typedef sh_test_db sh_test_library;
 
 /* Creates and fills the library; `tweaks` (NULL-terminated, may be NULL)
  * run after the scenes and files are in and before the full-text rows are

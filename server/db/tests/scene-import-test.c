@@ -14,30 +14,20 @@
 
 #include <cmocka.h>
 
-#include "db/db.h"
 #include "db/scene-import.h"
 #include "db/scene-record.h"
 #include "sh-pbjson.h"
+#include "test-db.h"
 
-static char dir[256], path[300];
-static sh_db_env *env;
+static sh_test_db tdb;
 static sh_db *db;
 
 static int setup(void **state)
 {
     (void)state;
-    const char *base = getenv("STASHHOG_TEST_SCRATCH");
-    if (base && *base) {
-        char cmd[300];
-        snprintf(cmd, sizeof cmd, "mkdir -p '%s'", base);
-        assert_int_equal(system(cmd), 0);
-    }
-    snprintf(dir, sizeof dir, "%s/sh-simp-XXXXXX", base && *base ? base : "/tmp");
-    assert_non_null(mkdtemp(dir));
-    snprintf(path, sizeof path, "%s/test.db", dir);
+    sh_test_db_open(&tdb);
+    db = tdb.db;
     sh_error err = {0};
-    assert_int_equal(sh_db_env_create(path, &env, &err), SH_OK);
-    assert_int_equal(sh_db_open(env, false, &db, &err), SH_OK);
     assert_int_equal(sh_db_exec(db,
                                 "INSERT INTO performers(id, name, synced_at) VALUES (1, 'Ann', 1), (2, 'Bo', 1);"
                                 "INSERT INTO studios(id, name, synced_at) VALUES (5, 'Acme', 1);"
@@ -50,21 +40,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    sh_db_close(db);
-    sh_db_env_destroy(env);
-    char cmd[320];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
+    sh_test_db_close(&tdb);
+    db = NULL;
     return 0;
-}
-
-static int64_t query_int(const char *sql)
-{
-    sqlite3_stmt *s = NULL;
-    assert_int_equal(sqlite3_prepare_v2(sh_db_handle(db), sql, -1, &s, NULL), SQLITE_OK);
-    int64_t v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
-    sqlite3_finalize(s);
-    return v;
 }
 
 static void assert_query(const char *sql, const char *want)
@@ -95,8 +73,8 @@ static void import_ok(const char *content, int64_t scenes, int64_t created)
 /* The import fails, names want in its message and leaves the cache as it was. */
 static void import_bad(const char *content, const char *want)
 {
-    int64_t before = query_int("SELECT count(*) FROM scenes"),
-            files = query_int("SELECT count(*) FROM scene_files");
+    int64_t before = sh_test_db_int(&tdb, "SELECT count(*) FROM scenes"),
+            files = sh_test_db_int(&tdb, "SELECT count(*) FROM scene_files");
     sh_scene_import_result res;
     sh_error err = {0};
     sh_status st = sh_scene_import(db, content, strlen(content), SH_IMPORT_DETECT, &res, &err);
@@ -105,8 +83,8 @@ static void import_bad(const char *content, const char *want)
         fail_msg("imported: %s", content);
     if (!strstr(err.message, want))
         fail_msg("message '%s' lacks '%s'", err.message, want);
-    assert_int_equal(query_int("SELECT count(*) FROM scenes"), before);
-    assert_int_equal(query_int("SELECT count(*) FROM scene_files"), files);
+    assert_int_equal(sh_test_db_int(&tdb, "SELECT count(*) FROM scenes"), before);
+    assert_int_equal(sh_test_db_int(&tdb, "SELECT count(*) FROM scene_files"), files);
 }
 
 /* The cached scene id as its record's JSON (what export writes). */
@@ -153,9 +131,9 @@ static void test_json_full_record(void **state)
                  "ifnull(size, 'NULL') || ':' || ifnull(height, 'NULL'), ' ') FROM "
                  "(SELECT * FROM scene_files WHERE scene_id = 40 ORDER BY position)",
                  "501:0:a.mp4:1234567890123:1080 502:1::5:NULL");
-    assert_int_equal(query_int("SELECT count(*) FROM scene_performers WHERE scene_id = 40 AND performer_id = 99"), 1);
-    assert_int_equal(query_int("SELECT count(*) FROM performers WHERE id = 99"), 0);
-    assert_int_equal(query_int("SELECT rowid FROM scene_fts WHERE scene_fts MATCH 'zed'"), 40);
+    assert_int_equal(sh_test_db_int(&tdb, "SELECT count(*) FROM scene_performers WHERE scene_id = 40 AND performer_id = 99"), 1);
+    assert_int_equal(sh_test_db_int(&tdb, "SELECT count(*) FROM performers WHERE id = 99"), 0);
+    assert_int_equal(sh_test_db_int(&tdb, "SELECT rowid FROM scene_fts WHERE scene_fts MATCH 'zed'"), 40);
     /* and it reads back as the very same record */
     char *got = record_json(40);
     char want[sizeof full_row];
@@ -200,9 +178,9 @@ static void test_csv_full_record(void **state)
     assert_query("SELECT title || '|' || date || '|' || studio_id || '|' || organized || '|' || primary_path || '|' || "
                  "stash_updated_at || '|' || code || '|' || details || '|' || synced_at FROM scenes WHERE id = 41",
                  "=SUM(A1), \"x\"|2020-01-31|5|0|/l/b.mp4|-u|'quote|'plain|42");
-    assert_int_equal(query_int("SELECT stash_created_at IS NULL FROM scenes WHERE id = 41"), 1);
+    assert_int_equal(sh_test_db_int(&tdb, "SELECT stash_created_at IS NULL FROM scenes WHERE id = 41"), 1);
     assert_query("SELECT group_concat(performer_id) FROM scene_performers WHERE scene_id = 41", "2");
-    assert_int_equal(query_int("SELECT count(*) FROM scene_tags WHERE scene_id = 41"), 0);
+    assert_int_equal(sh_test_db_int(&tdb, "SELECT count(*) FROM scene_tags WHERE scene_id = 41"), 0);
     assert_query("SELECT url FROM scene_urls WHERE scene_id = 41", "https://x.example/");
     assert_query("SELECT id || ':' || duration || ':' || ifnull(size, 'NULL') FROM scene_files WHERE scene_id = 41",
                  "601:2.5:NULL");
@@ -229,8 +207,8 @@ static void test_json_summary_keeps_other_fields(void **state)
                  "FROM scenes WHERE id = 40",
                  "Renamed|2022-12-31|none|0|u9|AB-123|line1\nline2|2023-05-06T07:08:09+01:00|1700000000123");
     assert_query("SELECT group_concat(performer_id) FROM scene_performers WHERE scene_id = 40", "2");
-    assert_int_equal(query_int("SELECT count(*) FROM scene_tags WHERE scene_id = 40"), 0);
-    assert_int_equal(query_int("SELECT count(*) FROM scene_urls WHERE scene_id = 40"), 2);
+    assert_int_equal(sh_test_db_int(&tdb, "SELECT count(*) FROM scene_tags WHERE scene_id = 40"), 0);
+    assert_int_equal(sh_test_db_int(&tdb, "SELECT count(*) FROM scene_urls WHERE scene_id = 40"), 2);
     assert_query("SELECT group_concat(id, ' ') FROM (SELECT id FROM scene_files WHERE scene_id = 40 ORDER BY position)",
                  "501 502");
     assert_query("SELECT basename || ':' || size || ':' || frame_rate FROM scene_files WHERE id = 501",
@@ -247,7 +225,7 @@ static void test_json_summary_keeps_other_fields(void **state)
     assert_query("SELECT group_concat(path, '|') FROM (SELECT path FROM scene_files WHERE scene_id = 40 ORDER BY "
                  "position)",
                  "/moved/a.mp4|/dup/a [480p].mp4|/lib/a.mp4");
-    assert_int_equal(query_int("SELECT count(*) FROM scene_files WHERE scene_id = 40 AND id = 501"), 1);
+    assert_int_equal(sh_test_db_int(&tdb, "SELECT count(*) FROM scene_files WHERE scene_id = 40 AND id = 501"), 1);
     /* a summary row that names a further field sets that one too */
     import_ok("[{\"id\":40,\"code\":\"ZZ-9\"}]", 1, 0);
     assert_query("SELECT code || '|' || details FROM scenes WHERE id = 40", "ZZ-9|line1\nline2");
@@ -267,10 +245,10 @@ static void test_csv_summary_keeps_other_fields(void **state)
     assert_query("SELECT group_concat(performer_id) FROM (SELECT performer_id FROM scene_performers WHERE "
                  "scene_id = 40 ORDER BY 1)",
                  "1,2");
-    assert_int_equal(query_int("SELECT count(*) FROM scene_files WHERE scene_id = 40"), 2);
-    assert_int_equal(query_int("SELECT count(*) FROM scene_urls WHERE scene_id = 40"), 2);
+    assert_int_equal(sh_test_db_int(&tdb, "SELECT count(*) FROM scene_files WHERE scene_id = 40"), 2);
+    assert_int_equal(sh_test_db_int(&tdb, "SELECT count(*) FROM scene_urls WHERE scene_id = 40"), 2);
     assert_query("SELECT title || '|' || primary_path FROM scenes WHERE id = 42", "New one|/lib/new.mp4");
-    assert_int_equal(query_int("SELECT count(*) FROM scene_files WHERE scene_id = 42 AND id > 0"), 1);
+    assert_int_equal(sh_test_db_int(&tdb, "SELECT count(*) FROM scene_files WHERE scene_id = 42 AND id > 0"), 1);
 }
 
 /* A JSON document of one full record with one key replaced. */
@@ -372,7 +350,7 @@ static void test_csv_field_errors(void **state)
                "line 2: title is not valid UTF-8");
     import_bad("id,title,date,studio,performers,tags,path,organized,updated_at\r\n-46,a,,,,,,false,\r\n",
                "line 2: id '-46'");
-    assert_int_equal(query_int("SELECT count(*) FROM scenes WHERE id = 44"), 0);
+    assert_int_equal(sh_test_db_int(&tdb, "SELECT count(*) FROM scenes WHERE id = 44"), 0);
 }
 
 int main(void)

@@ -16,29 +16,19 @@
 
 #include <cmocka.h>
 
-#include "db/db.h"
 #include "db/scene-import.h"
 #include "plans/plan-import.h"
+#include "test-db.h"
 
-static char dir[256], path[300];
-static sh_db_env *env;
+static sh_test_db tdb;
 static sh_db *db;
 
 static int setup(void **state)
 {
     (void)state;
-    const char *base = getenv("STASHHOG_TEST_SCRATCH");
-    snprintf(dir, sizeof dir, "%s/sh-imp-XXXXXX", base && *base ? base : "/tmp");
-    if (base && *base) {
-        char cmd[300];
-        snprintf(cmd, sizeof cmd, "mkdir -p '%s'", base);
-        assert_int_equal(system(cmd), 0);
-    }
-    assert_non_null(mkdtemp(dir));
-    snprintf(path, sizeof path, "%s/test.db", dir);
+    sh_test_db_open(&tdb);
+    db = tdb.db;
     sh_error err = {0};
-    assert_int_equal(sh_db_env_create(path, &env, &err), SH_OK);
-    assert_int_equal(sh_db_open(env, false, &db, &err), SH_OK);
     assert_int_equal(sh_db_exec(db,
                                 "INSERT INTO scenes(id, title, primary_path, synced_at) VALUES "
                                 "(1, 'One', '/lib/one.mp4', 1), (2, '', '/lib/two.mp4', 1), (3, 'Three', '/lib/3.mp4', 1);"
@@ -54,21 +44,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    sh_db_close(db);
-    sh_db_env_destroy(env);
-    char cmd[320];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
+    sh_test_db_close(&tdb);
+    db = NULL;
     return 0;
-}
-
-static int64_t query_int(const char *sql)
-{
-    sqlite3_stmt *s = NULL;
-    assert_int_equal(sqlite3_prepare_v2(sh_db_handle(db), sql, -1, &s, NULL), SQLITE_OK);
-    int64_t v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
-    sqlite3_finalize(s);
-    return v;
 }
 
 static char *query_text(const char *sql)
@@ -98,12 +76,12 @@ static sh_status plan_import(const char *text, bool skip, int64_t *plan, int64_t
 
 static void expect_plan_error(const char *text, sh_status code, const char *message)
 {
-    int64_t plan = 0, skipped = 0, before = query_int("SELECT count(*) FROM plans");
+    int64_t plan = 0, skipped = 0, before = sh_test_db_int(&tdb, "SELECT count(*) FROM plans");
     sh_error err = {0};
     assert_int_equal(plan_import(text, false, &plan, &skipped, &err), code);
     if (!strstr(err.message, message))
         fail_msg("'%s' not in '%s'", message, err.message);
-    assert_int_equal(query_int("SELECT count(*) FROM plans"), before);
+    assert_int_equal(sh_test_db_int(&tdb, "SELECT count(*) FROM plans"), before);
 }
 
 #define CSV_HEAD "change_id,scene_id,scene_path,field,current,proposed,confidence,analyzer,reason,status,error\r\n"
@@ -212,14 +190,14 @@ static void test_scenes_json(void **state)
                  "ORDER BY 1)",
                  "1,61");
     assert_query("SELECT name FROM studios WHERE id = 60", "Far Studio");
-    assert_int_equal(query_int("SELECT rowid FROM scene_fts WHERE scene_fts MATCH 'quux'"), 50);
+    assert_int_equal(sh_test_db_int(&tdb, "SELECT rowid FROM scene_fts WHERE scene_fts MATCH 'quux'"), 50);
 
     /* a bad second row imports nothing, and names the row */
     const char *bad = "[{\"id\": 51, \"title\": \"ok\"}, {\"id\": 52, \"date\": \"soon\"}]";
     assert_int_equal(sh_scene_import(db, bad, strlen(bad), SH_IMPORT_JSON, &res, &err), SH_ERR_INVALID);
     assert_non_null(strstr(err.message, "[1].date"));
     sh_scene_import_result_fini(&res);
-    assert_int_equal(query_int("SELECT count(*) FROM scenes WHERE id = 51"), 0);
+    assert_int_equal(sh_test_db_int(&tdb, "SELECT count(*) FROM scenes WHERE id = 51"), 0);
     const char *badkey = "[{\"id\": 53, \"colour\": \"red\"}]";
     assert_int_equal(sh_scene_import(db, badkey, strlen(badkey), SH_IMPORT_JSON, &res, &err), SH_ERR_INVALID);
     assert_non_null(strstr(err.message, "[0].colour"));
@@ -252,7 +230,7 @@ static void test_scenes_csv(void **state)
     assert_int_equal(sh_scene_import(db, bad, strlen(bad), SH_IMPORT_CSV, &res, &err), SH_ERR_INVALID);
     assert_non_null(strstr(err.message, "line 3: organized"));
     sh_scene_import_result_fini(&res);
-    assert_int_equal(query_int("SELECT count(*) FROM scenes WHERE id = 71"), 0);
+    assert_int_equal(sh_test_db_int(&tdb, "SELECT count(*) FROM scenes WHERE id = 71"), 0);
     const char *short_row = "id,title,date,studio,performers,tags,path,organized,updated_at\r\n73,a\r\n";
     assert_int_equal(sh_scene_import(db, short_row, strlen(short_row), SH_IMPORT_CSV, &res, &err), SH_ERR_INVALID);
     assert_non_null(strstr(err.message, "line 2: 2 fields"));

@@ -14,12 +14,11 @@
 
 #include <cmocka.h>
 
-#include "db/db.h"
 #include "plans/plan-values.h"
 #include "plans/plans.h"
+#include "test-db.h"
 
-static char dir[64], path[128];
-static sh_db_env *env;
+static sh_test_db tdb;
 static sh_db *db;
 static int64_t plan;
 static int64_t ids[16]; /* change ids in insertion order */
@@ -42,12 +41,9 @@ static void add(size_t i, int64_t scene, const char *field, const char *cur, con
 static int setup(void **state)
 {
     (void)state;
-    strcpy(dir, "/tmp/sh-ps-XXXXXX");
-    assert_non_null(mkdtemp(dir));
-    snprintf(path, sizeof path, "%s/test.db", dir);
+    sh_test_db_open(&tdb);
+    db = tdb.db;
     sh_error err = {0};
-    assert_int_equal(sh_db_env_create(path, &env, &err), SH_OK);
-    assert_int_equal(sh_db_open(env, false, &db, &err), SH_OK);
     assert_int_equal(sh_db_exec(db,
                                 "INSERT INTO scenes(id, title, primary_path, synced_at) VALUES "
                                 "(1, 'One', '/lib/one.mp4', 1), (2, '', '/lib/two.mp4', 1), (3, 'Three', '/lib/3.mp4', 1)",
@@ -70,11 +66,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    sh_db_close(db);
-    sh_db_env_destroy(env);
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
+    sh_test_db_close(&tdb);
+    db = NULL;
     return 0;
 }
 
